@@ -1,0 +1,67 @@
+"""The main job: chapter 1 of Nielsen's book. Train Network([784, 30, 10]) on MNIST.
+
+Logs test accuracy and seconds per epoch to runs/<name>/metrics.csv (flushed each epoch),
+writes config.json and draws accuracy.png.
+
+    python experiments/chapter1.py                       # 30 epochs, mini-batch 10, eta 3.0
+    python experiments/chapter1.py --matrix --epochs 5   # the same with MatrixNetwork
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from runlog import RunLog, add_run_arguments, plot_curves
+
+import mnist_loader
+import network
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[784, 30, 10], help="layer sizes (default: 784 30 10)")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--mini-batch-size", type=int, default=10)
+    p.add_argument("--eta", type=float, default=3.0, help="learning rate (default: 3.0)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--train-size", type=int, default=None, help="use only the first N training samples")
+    p.add_argument("--matrix", action="store_true", help="use MatrixNetwork instead of the per-sample Network")
+    add_run_arguments(p, "chapter1")
+    args = p.parse_args(argv)
+
+    training_data, _, test_data = mnist_loader.load_data_wrapper(args.data)
+    if args.train_size:
+        training_data = training_data[:args.train_size]
+    cls = network.MatrixNetwork if args.matrix else network.Network
+    net = cls(args.sizes, seed=args.seed)
+    config = {"network": cls.__name__, "sizes": args.sizes, "epochs": args.epochs,
+              "mini_batch_size": args.mini_batch_size, "eta": args.eta, "seed": args.seed,
+              "train_size": len(training_data), "test_size": len(test_data)}
+    log = RunLog(args.runs_dir, args.name, config, ["epoch", "test_accuracy", "seconds"])
+    print(f"{cls.__name__}({args.sizes}): {args.epochs} epochs, mini-batch {args.mini_batch_size}, "
+          f"eta {args.eta}; logging to {log.dir}")
+
+    def on_epoch(epoch: int, history) -> None:
+        log.log(epoch=epoch, test_accuracy=history.test_accuracy[-1] / history.n_test,
+                seconds=history.seconds[-1])
+
+    try:
+        history = net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
+                          test_data=test_data, callback=on_epoch)
+    finally:
+        log.close()
+        if log.rows:
+            plot_curves(log.dir / "accuracy.png",
+                        {cls.__name__: (log.column("epoch"), [100 * a for a in log.column("test_accuracy")])},
+                        f"{cls.__name__}({args.sizes}), mini-batch {args.mini_batch_size}, eta {args.eta}",
+                        "test accuracy (%)")
+    if history.seconds:
+        best = max(history.test_accuracy)
+        print(f"final test accuracy {history.test_accuracy[-1] / history.n_test:.2%} "
+              f"(best {best / history.n_test:.2%}), {sum(history.seconds) / len(history.seconds):.2f} s per epoch; "
+              f"wrote {log.dir}/metrics.csv, config.json, accuracy.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Run directories for experiment scripts: config.json, a metrics CSV flushed every epoch, plots.
+
+Each script writes to ``runs/<name>/`` (git-ignored) or wherever ``--runs-dir`` points.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))  # so the scripts run from a checkout without installing
+
+
+def add_run_arguments(parser, name: str) -> None:
+    parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders (default: runs)")
+    parser.add_argument("--name", default=name, help=f"run folder name (default: {name})")
+    parser.add_argument("--data", default=None,
+                        help="path of mnist.pkl.gz (default: data/mnist.pkl.gz, built or downloaded if absent)")
+
+
+def versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "matplotlib": matplotlib.__version__, "platform": platform.platform()}
+
+
+class RunLog:
+    """One run folder: ``config.json`` at the start, one CSV row per epoch, flushed at once."""
+
+    def __init__(self, runs_dir: str | os.PathLike, name: str, config: dict[str, Any],
+                 columns: Sequence[str], metrics_file: str = "metrics.csv") -> None:
+        self.dir = Path(runs_dir) / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        config = dict(config, versions=versions())
+        (self.dir / "config.json").write_text(json.dumps(config, indent=2, default=str) + "\n")
+        self.columns = list(columns)
+        self._file = open(self.dir / metrics_file, "w", newline="")
+        self._csv = csv.writer(self._file)
+        self._csv.writerow(self.columns)
+        self._file.flush()
+        self.rows: list[dict[str, Any]] = []
+
+    def log(self, **row: Any) -> None:
+        """Append one row and flush it to disk, so an interrupted run keeps what it logged."""
+        self.rows.append(row)
+        self._csv.writerow([_fmt(row.get(c, "")) for c in self.columns])
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._file.close()
+
+    def column(self, name: str) -> list:
+        return [r[name] for r in self.rows if r.get(name, "") != ""]
+
+
+def _fmt(v: Any) -> Any:
+    return f"{v:.6g}" if isinstance(v, float) else v
+
+
+def plot_curves(path: str | os.PathLike, series: dict[str, tuple[Iterable, Iterable]],
+                title: str, ylabel: str, xlabel: str = "epoch", logy: bool = False) -> Path:
+    """Draw one or more (x, y) series on one axes and save a PNG."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, (xs, ys) in series.items():
+        ax.plot(list(xs), list(ys), marker="o", markersize=3, label=label)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    if len(series) > 1:
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

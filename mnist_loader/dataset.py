@@ -1,0 +1,143 @@
+"""The pickled MNIST dataset ``data/mnist.pkl.gz``: where it lives, how it is built, read and checked.
+
+The file holds Nielsen's ``(training_data, validation_data, test_data)``: three pairs
+``(images, labels)``, images float32 of shape (n, 784) with pixel values v/256, labels int64.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import sys
+import zlib
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .errors import DatasetError
+from .idx import read_mnist_idx
+from .safe_pickle import safe_loads, write_atomic
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+IDX_DIR_ENV = "MNIST_IDX_DIR"
+SPLITS = ("training", "validation", "test")
+N_PIXELS = 784
+N_CLASSES = 10
+N_TRAINING = 50000
+
+Split = tuple  # (images float32 (n, 784), labels int64 (n,))
+
+
+def default_path() -> Path:
+    """``data/mnist.pkl.gz`` at the project root."""
+    return PROJECT_ROOT / "data" / "mnist.pkl.gz"
+
+
+def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = None,
+                   verbose: bool = True) -> Path:
+    """Build the pickle from the four MNIST IDX files in ``idx_dir``; write it atomically.
+
+    Training is the first 50,000 of the 60,000 MNIST training images, validation the last
+    10,000, test the 10,000 test images; pixels become float32 v/256 as in Nielsen's file.
+    """
+    path = Path(path) if path is not None else default_path()
+    raw = read_mnist_idx(idx_dir)
+
+    def pixels(images: np.ndarray) -> np.ndarray:
+        # dividing by a power of two is exact in float32
+        return images.reshape(len(images), N_PIXELS).astype(np.float32) / np.float32(256)
+
+    train_x, train_y = pixels(raw["train_images"]), raw["train_labels"].astype(np.int64)
+    dataset = (
+        (train_x[:N_TRAINING], train_y[:N_TRAINING]),
+        (train_x[N_TRAINING:], train_y[N_TRAINING:]),
+        (pixels(raw["test_images"]), raw["test_labels"].astype(np.int64)),
+    )
+
+    def write(f) -> None:
+        with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0) as gz:
+            pickle.dump(dataset, gz, protocol=4)
+
+    write_atomic(path, write)
+    if verbose:
+        print(f"built {path} from the IDX files in {idx_dir}", file=sys.stderr)
+    return path
+
+
+def ensure_dataset(path: str | os.PathLike | None = None, verbose: bool = True) -> Path:
+    """Return the dataset's path, building or downloading it first if it is not there.
+
+    With ``$MNIST_IDX_DIR`` set, the pickle is built from the IDX files in that folder;
+    otherwise the IDX files are downloaded (and verified) and the pickle built from them.
+    """
+    path = Path(path) if path is not None else default_path()
+    if path.is_file():
+        return path
+    idx_dir = os.environ.get(IDX_DIR_ENV)
+    if idx_dir:
+        if verbose:
+            print(f"no dataset at {path}; building it from ${IDX_DIR_ENV}={idx_dir}", file=sys.stderr)
+        return build_from_idx(idx_dir, path, verbose=verbose)
+    from .download import download_and_build
+
+    if verbose:
+        print(f"no dataset at {path}; downloading MNIST (set ${IDX_DIR_ENV} to build from local "
+              f"IDX files instead)", file=sys.stderr)
+    return download_and_build(path, verbose=verbose)
+
+
+def read_dataset(path: str | os.PathLike) -> tuple[Split, Split, Split]:
+    """Read and validate a pickled dataset: one we built or Nielsen's Python 2 ``mnist.pkl.gz``."""
+    path = Path(path)
+    try:
+        with gzip.open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise
+    except (EOFError, OSError, zlib.error) as exc:
+        raise DatasetError(f"{path}: not a readable gzip file, corrupt or truncated ({exc})") from None
+    try:
+        obj = safe_loads(data, source=str(path))
+    except DatasetError:
+        raise
+    except Exception as exc:  # pickle raises many types on garbage: UnpicklingError, EOFError, ...
+        raise DatasetError(f"{path}: not a valid pickle, corrupt or truncated ({type(exc).__name__}: {exc})") from None
+    return validate_dataset(obj, str(path))
+
+
+def validate_dataset(obj: object, source: str) -> tuple[Split, Split, Split]:
+    """Check the structure, shapes, dtypes and label range; return the three splits as
+    (float32 images, int64 labels)."""
+    if not isinstance(obj, (tuple, list)) or len(obj) != 3:
+        raise DatasetError(
+            f"{source}: expected a tuple (training_data, validation_data, test_data), got "
+            f"{type(obj).__name__}" + (f" of length {len(obj)}" if isinstance(obj, (tuple, list)) else "")
+        )
+    out = []
+    for split, part in zip(SPLITS, obj):
+        if not isinstance(part, (tuple, list)) or len(part) != 2:
+            raise DatasetError(f"{source}: {split}_data must be a pair (images, labels)")
+        images, labels = part
+        if not isinstance(images, np.ndarray) or not isinstance(labels, np.ndarray):
+            raise DatasetError(f"{source}: {split} images and labels must be numpy arrays")
+        if images.ndim != 2 or images.shape[1] != N_PIXELS:
+            raise DatasetError(f"{source}: {split} images have shape {images.shape}, expected (n, {N_PIXELS})")
+        if labels.shape != (images.shape[0],):
+            raise DatasetError(
+                f"{source}: {split} labels have shape {labels.shape}, expected ({images.shape[0]},) "
+                f"to match the images"
+            )
+        if images.shape[0] == 0:
+            raise DatasetError(f"{source}: {split} set is empty")
+        if images.dtype.kind != "f":
+            raise DatasetError(f"{source}: {split} images have dtype {images.dtype}, expected floats")
+        if labels.dtype.kind not in "iu":
+            raise DatasetError(f"{source}: {split} labels have dtype {labels.dtype}, expected integers")
+        lo, hi = int(labels.min()), int(labels.max())
+        if lo < 0 or hi >= N_CLASSES:
+            raise DatasetError(f"{source}: {split} labels range over {lo}..{hi}, expected 0..9")
+        if not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
+            raise DatasetError(f"{source}: {split} pixel values must be finite and within [0, 1]")
+        out.append((images.astype(np.float32, copy=False), labels.astype(np.int64, copy=False)))
+    return tuple(out)

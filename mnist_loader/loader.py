@@ -1,0 +1,58 @@
+"""Nielsen's ``mnist_loader`` interface, in Python 3.
+
+``load_data`` gives the arrays; ``load_data_wrapper`` gives the lists of ``(x, y)`` tuples that
+``Network.SGD`` takes.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .dataset import N_CLASSES, N_PIXELS, Split, ensure_dataset, read_dataset
+
+
+def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Split]:
+    """Return ``(training_data, validation_data, test_data)``, each ``(images, labels)``.
+
+    images: float32, shape (n, 784), values v/256; labels: int64, shape (n,).
+    Sizes 50,000 / 10,000 / 10,000. Without ``path``, reads ``data/mnist.pkl.gz``, building
+    it from ``$MNIST_IDX_DIR`` or downloading it first if it is not there yet.
+    """
+    if path is None:
+        path = ensure_dataset()
+    elif not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no such dataset file (build one with "
+                                f"`python -m mnist_loader build --from DIR --out {path}`)")
+    return read_dataset(path)
+
+
+def vectorized_result(j: int, n: int = N_CLASSES) -> np.ndarray:
+    """A (10, 1) float64 column with 1.0 in position j: the desired output for digit j."""
+    e = np.zeros((n, 1), dtype=np.float64)
+    e[int(j)] = 1.0
+    return e
+
+
+def one_hot(labels: np.ndarray, n: int = N_CLASSES, dtype=np.float64) -> np.ndarray:
+    """Labels (m,) -> one-hot rows (m, n)."""
+    labels = np.asarray(labels)
+    out = np.zeros((labels.shape[0], n), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
+def load_data_wrapper(path: str | os.PathLike | None = None) -> tuple[list, list, list]:
+    """Return Nielsen's ``(training_data, validation_data, test_data)`` as Python 3 lists.
+
+    training_data: 50,000 tuples (x, y), x the (784, 1) image, y the (10, 1) one-hot digit.
+    validation_data, test_data: 10,000 tuples (x, y), y the digit as an int.
+    Lists, not zip iterators: ``len()`` works and they can be iterated more than once.
+    """
+    (tr_x, tr_y), (va_x, va_y), (te_x, te_y) = load_data(path)
+    training_data = [(x.reshape(N_PIXELS, 1), vectorized_result(y)) for x, y in zip(tr_x, tr_y)]
+    validation_data = [(x.reshape(N_PIXELS, 1), int(y)) for x, y in zip(va_x, va_y)]
+    test_data = [(x.reshape(N_PIXELS, 1), int(y)) for x, y in zip(te_x, te_y)]
+    return training_data, validation_data, test_data

@@ -1,0 +1,116 @@
+"""Activation functions: each with its value and its derivative, in one place.
+
+Both network classes use these definitions; nothing here is re-written per network.
+
+An activation ``act`` offers
+    act.fn(z)                 sigma(z)
+    act.prime(z)              sigma'(z)
+    act.prime_from_output(a)  sigma'(z) written in terms of a = sigma(z), which lets the
+                              matrix network skip keeping z around.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function sigma(z) = 1 / (1 + exp(-z)).
+
+    For very negative z, exp(-z) overflows to inf and 1 / (1 + inf) is exactly 0, the correct
+    limit, so the overflow warning is silenced rather than the input clipped: ordinary inputs
+    give bit-for-bit the same values as the book's one-liner.
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_prime(z: np.ndarray) -> np.ndarray:
+    """Derivative of the sigmoid: sigma'(z) = sigma(z) (1 - sigma(z))."""
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+class Sigmoid:
+    name = "sigmoid"
+
+    @staticmethod
+    def fn(z: np.ndarray) -> np.ndarray:
+        return sigmoid(z)
+
+    @staticmethod
+    def prime(z: np.ndarray) -> np.ndarray:
+        return sigmoid_prime(z)
+
+    @staticmethod
+    def prime_from_output(a: np.ndarray) -> np.ndarray:
+        """sigma'(z) = a (1 - a)."""
+        return a * (1 - a)
+
+
+class Tanh:
+    name = "tanh"
+
+    @staticmethod
+    def fn(z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    @staticmethod
+    def prime(z: np.ndarray) -> np.ndarray:
+        t = np.tanh(z)
+        return 1 - t * t
+
+    @staticmethod
+    def prime_from_output(a: np.ndarray) -> np.ndarray:
+        """tanh'(z) = 1 - a^2."""
+        return 1 - a * a
+
+
+class ReLU:
+    name = "relu"
+
+    @staticmethod
+    def fn(z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0)
+
+    @staticmethod
+    def prime(z: np.ndarray) -> np.ndarray:
+        """1 where z > 0, else 0 (the subgradient 0 is taken at z = 0)."""
+        return (z > 0).astype(z.dtype)
+
+    @staticmethod
+    def prime_from_output(a: np.ndarray) -> np.ndarray:
+        return (a > 0).astype(a.dtype)
+
+
+def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Numerically stable softmax along ``axis``: exp(z - max z) / sum exp(z - max z).
+
+    Subtracting the maximum changes nothing mathematically and keeps exp() finite for inputs
+    such as 1000 or -1000.
+    """
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+class Softmax:
+    """Output-layer softmax; used only with the log-likelihood cost, whose delta is a - y."""
+
+    name = "softmax"
+
+    @staticmethod
+    def fn(z: np.ndarray) -> np.ndarray:
+        return softmax(z, axis=0)
+
+
+HIDDEN_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
+
+
+def get_activation(name: str) -> type:
+    """Look up a hidden-layer activation by name ('sigmoid', 'tanh' or 'relu')."""
+    try:
+        return HIDDEN_ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {sorted(HIDDEN_ACTIVATIONS)}"
+        ) from None

@@ -1,0 +1,34 @@
+"""What SGD returns: the per-epoch record of a training run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+
+@dataclass
+class History:
+    """Per-epoch lists, one entry per completed epoch.
+
+    ``test_accuracy`` holds the number of correctly classified test samples (the book's
+    ``Epoch 0: 9129 / 10000``), ``n_test`` the size of the test set. The four monitoring lists
+    are those of ``network2.py``; unpacking a History gives them in the book's order::
+
+        evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = net.SGD(...)
+    """
+
+    test_accuracy: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    n_test: int = 0
+    evaluation_cost: list[float] = field(default_factory=list)
+    evaluation_accuracy: list[int] = field(default_factory=list)
+    training_cost: list[float] = field(default_factory=list)
+    training_accuracy: list[int] = field(default_factory=list)
+    eta: list[float] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[list]:
+        return iter((self.evaluation_cost, self.evaluation_accuracy,
+                     self.training_cost, self.training_accuracy))
+
+    @property
+    def epochs(self) -> int:
+        return len(self.seconds)

@@ -1,0 +1,169 @@
+"""Nielsen's ``network.py`` (chapter 1), faithfully, in Python 3.
+
+Stochastic gradient descent for a feedforward network of sigmoid neurons with the quadratic
+cost. Gradients come from backpropagation one training sample at a time, exactly the algorithm
+of the book: this class is the reference that ``MatrixNetwork`` is checked and timed against,
+so it keeps the per-sample loop on purpose.
+
+The four equations of backpropagation (chapter 2), with ``*`` the Hadamard product:
+    BP1  delta^L = grad_a C * sigma'(z^L)
+    BP2  delta^l = ((w^{l+1})^T delta^{l+1}) * sigma'(z^l)
+    BP3  dC/db^l = delta^l
+    BP4  dC/dw^l = delta^l (a^{l-1})^T
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .activations import sigmoid, sigmoid_prime
+from .costs import QuadraticCost
+from .history import History
+from .validation import check_eta, check_hyperparameters, check_sample_list, check_sizes
+
+Sample = tuple  # (x, y): x of shape (n_in, 1); y one-hot (n_out, 1) or an int label
+EpochCallback = Callable[[int, History], None]
+
+
+def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """A Generator from a seed, or the Generator itself."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64,
+                        scaled: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The book's initialisation: all biases, then all weights, drawn from N(0, 1).
+
+    ``scaled=True`` draws weights from N(0, 1/n_in) instead (chapter 3). Both network classes
+    call this, so the same seed gives them the same starting point.
+    """
+    biases = [rng.standard_normal((y, 1)).astype(dtype, copy=False) for y in sizes[1:]]
+    weights = []
+    for x, y in zip(sizes[:-1], sizes[1:]):
+        w = rng.standard_normal((y, x))
+        if scaled:
+            w /= np.sqrt(x)
+        weights.append(w.astype(dtype, copy=False))
+    return biases, weights
+
+
+def print_epoch(j: int, history: History) -> None:
+    secs = history.seconds[-1]
+    if history.n_test:
+        print(f"Epoch {j}: {history.test_accuracy[-1]} / {history.n_test}  ({secs:.2f} s)", flush=True)
+    else:
+        print(f"Epoch {j} complete  ({secs:.2f} s)", flush=True)
+
+
+class Network:
+    """A feedforward network of sigmoid neurons trained by per-sample backpropagation.
+
+    >>> net = Network([784, 30, 10], seed=1)
+    >>> net.SGD(training_data, 30, 10, 3.0, test_data=test_data)   # doctest: +SKIP
+    """
+
+    def __init__(self, sizes: Sequence[int], seed: int | np.random.Generator | None = None) -> None:
+        self.sizes = check_sizes(sizes)
+        self.num_layers = len(self.sizes)
+        self.rng = make_rng(seed)
+        self.biases, self.weights = gaussian_parameters(self.sizes, self.rng)
+
+    def feedforward(self, a: np.ndarray) -> np.ndarray:
+        """Return the output of the network for input column ``a``: a' = sigma(w a + b) per layer."""
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a) + b)
+        return a
+
+    def SGD(self, training_data: list[Sample], epochs: int, mini_batch_size: int, eta: float,
+            test_data: Optional[list[Sample]] = None, *, verbose: bool = True,
+            callback: Optional[EpochCallback] = None) -> History:
+        """Train by mini-batch stochastic gradient descent.
+
+        Each epoch shuffles the training data (with the network's own generator), splits it into
+        mini-batches of ``mini_batch_size`` (the last one may be smaller) and applies one
+        gradient step per mini-batch. With ``test_data``, the network is evaluated after each
+        epoch and the book's ``Epoch j: correct / total`` line is printed. ``callback(epoch,
+        history)`` runs after each epoch, e.g. to log. Returns the History.
+        """
+        check_hyperparameters(epochs, mini_batch_size, eta)
+        check_sample_list(training_data, self.sizes[0], self.sizes[-1], "training_data", "one-hot")
+        if test_data is not None:
+            check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
+        n = len(training_data)
+        history = History(n_test=len(test_data) if test_data is not None else 0)
+        for j in range(epochs):
+            start = time.perf_counter()
+            order = self.rng.permutation(n)
+            shuffled = [training_data[i] for i in order]
+            for k in range(0, n, mini_batch_size):
+                self.update_mini_batch(shuffled[k:k + mini_batch_size], eta)
+            history.seconds.append(time.perf_counter() - start)
+            if test_data is not None:
+                history.test_accuracy.append(self.evaluate(test_data))
+            if verbose:
+                print_epoch(j, history)
+            if callback is not None:
+                callback(j, history)
+        return history
+
+    def update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
+        """One gradient-descent step: w -> w - (eta/m) sum_x dC_x/dw, and likewise for b."""
+        check_eta(eta)
+        if len(mini_batch) == 0:
+            raise ValueError("mini_batch is empty")
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in mini_batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        scale = eta / len(mini_batch)
+        self.weights = [w - scale * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - scale * nb for b, nb in zip(self.biases, nabla_b)]
+
+    def backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Return ``(nabla_b, nabla_w)``, the gradient of the quadratic cost C_x for one sample.
+
+        Layer-by-layer lists shaped like ``self.biases`` and ``self.weights``.
+        """
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        # forward pass, keeping every weighted input z and activation a
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        # backward pass
+        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])  # BP1
+        nabla_b[-1] = delta                                                     # BP3
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())                # BP4
+        for l in range(2, self.num_layers):
+            sp = sigmoid_prime(zs[-l])
+            delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp        # BP2
+            nabla_b[-l] = delta                                                 # BP3
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())        # BP4
+        return nabla_b, nabla_w
+
+    def evaluate(self, test_data: list[Sample]) -> int:
+        """Number of samples whose most active output neuron is the right digit.
+
+        ``y`` may be an integer label (test data) or a one-hot column (training data).
+        """
+        correct = 0
+        for x, y in test_data:
+            label = y if np.ndim(y) == 0 else int(np.argmax(y))
+            correct += int(np.argmax(self.feedforward(x)) == label)
+        return correct
+
+    def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dC_x/da for the quadratic cost: a - y."""
+        return QuadraticCost.derivative(output_activations, y)

@@ -1,0 +1,72 @@
+"""Shared fixtures. Real-data tests read the MNIST IDX files from $MNIST_IDX_DIR (CI sets it to
+../shared/data/mnist) or from ../shared/data/mnist beside the project."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def idx_dir() -> Path | None:
+    env = os.environ.get("MNIST_IDX_DIR")
+    candidates = [Path(env)] if env else []
+    candidates.append(PROJECT_ROOT.parent / "shared" / "data" / "mnist")
+    for c in candidates:
+        if (c / "train-images-idx3-ubyte.gz").is_file() or (c / "train-images-idx3-ubyte").is_file():
+            return c
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_idx_dir() -> Path:
+    d = idx_dir()
+    if d is None:
+        pytest.skip("no MNIST IDX files: set MNIST_IDX_DIR")
+    return d
+
+
+@pytest.fixture(scope="session")
+def mnist_pkl(mnist_idx_dir) -> Path:
+    """The project's data/mnist.pkl.gz, built from the IDX files if it is not there yet."""
+    from mnist_loader import build_from_idx, default_path
+
+    path = default_path()
+    if not path.is_file():
+        build_from_idx(mnist_idx_dir, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_arrays(mnist_pkl):
+    import mnist_loader
+
+    return mnist_loader.load_data(mnist_pkl)
+
+
+@pytest.fixture(scope="session")
+def mnist_wrapped(mnist_pkl):
+    import mnist_loader
+
+    return mnist_loader.load_data_wrapper(mnist_pkl)
+
+
+def random_samples(rng: np.random.Generator, n: int, n_in: int, n_out: int, one_hot: bool = True):
+    """n random (x, y) tuples in Nielsen's layout."""
+    data = []
+    for _ in range(n):
+        x = rng.random((n_in, 1))
+        label = int(rng.integers(n_out))
+        if one_hot:
+            y = np.zeros((n_out, 1))
+            y[label] = 1.0
+            data.append((x, y))
+        else:
+            data.append((x, label))
+    return data

@@ -1,0 +1,263 @@
+"""mnist_loader: real data shapes and values, safe unpickling, corrupt files, IDX headers."""
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mnist_loader
+from mnist_loader import DatasetError, IdxFormatError, UnsafePickleError
+from mnist_loader.idx import read_idx
+
+
+# ---------------------------------------------------------------- real data
+
+def test_load_data_shapes_dtypes_and_values(mnist_arrays):
+    sizes = [50000, 10000, 10000]
+    for (images, labels), n in zip(mnist_arrays, sizes):
+        assert images.shape == (n, 784) and images.dtype == np.float32
+        assert labels.shape == (n,) and labels.dtype == np.int64
+        assert labels.min() == 0 and labels.max() == 9
+        assert images.min() == 0.0 and images.max() == np.float32(255 / 256)
+        # every pixel is a multiple of 1/256, as in Nielsen's file
+        assert np.array_equal(images[:100] * 256, np.round(images[:100] * 256))
+
+
+def test_splits_match_the_idx_files(mnist_arrays, mnist_idx_dir):
+    train_img = read_idx(mnist_idx_dir / "train-images-idx3-ubyte.gz", "images")
+    train_lab = read_idx(mnist_idx_dir / "train-labels-idx1-ubyte.gz", "labels")
+    test_lab = read_idx(mnist_idx_dir / "t10k-labels-idx1-ubyte.gz", "labels")
+    (tr_x, tr_y), (va_x, va_y), (te_x, te_y) = mnist_arrays
+    assert np.array_equal(tr_y, train_lab[:50000]) and np.array_equal(va_y, train_lab[50000:])
+    assert np.array_equal(te_y, test_lab)
+    assert np.array_equal(tr_x[7], train_img[7].reshape(784) / np.float32(256))
+    assert np.array_equal(va_x[0], train_img[50000].reshape(784) / np.float32(256))
+    # the well-known first labels of MNIST
+    assert list(tr_y[:8]) == [5, 0, 4, 1, 9, 2, 1, 3] and list(te_y[:5]) == [7, 2, 1, 0, 4]
+
+
+def test_load_data_wrapper_gives_reusable_lists(mnist_wrapped, mnist_arrays):
+    training, validation, test = mnist_wrapped
+    assert all(isinstance(d, list) for d in mnist_wrapped)
+    assert (len(training), len(validation), len(test)) == (50000, 10000, 10000)
+    x, y = training[3]
+    assert x.shape == (784, 1) and y.shape == (10, 1)
+    assert y.sum() == 1.0 and int(np.argmax(y)) == mnist_arrays[0][1][3]
+    assert np.array_equal(x[:, 0], mnist_arrays[0][0][3])
+    assert isinstance(test[0][1], int) and test[0][1] == 7
+    # iterating twice gives the same samples (a zip iterator would be exhausted)
+    assert sum(1 for _ in validation) == sum(1 for _ in validation) == 10000
+
+
+# ---------------------------------------------------------------- pickles
+
+def _write_gz_pickle(path: Path, obj, protocol: int = 4) -> Path:
+    with gzip.open(path, "wb") as f:
+        pickle.dump(obj, f, protocol=protocol)
+    return path
+
+
+def _small_dataset(n=(20, 5, 5), seed=0):
+    rng = np.random.default_rng(seed)
+    return tuple(
+        ((rng.integers(0, 256, (k, 784)) / 256).astype(np.float32), rng.integers(0, 10, k).astype(np.int64))
+        for k in n
+    )
+
+
+class _Evil:
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_malicious_pickle_is_refused_and_never_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    path = _write_gz_pickle(tmp_path / "evil.pkl.gz", _Evil(str(marker)))
+    with pytest.raises(UnsafePickleError, match=r"system.*possibly malicious") as exc:
+        mnist_loader.load_data(path)
+    assert str(path) in str(exc.value)
+    assert not marker.exists()
+    # the plain pickle module would have run it: the test's payload is real
+    with gzip.open(path) as f:
+        pickle.load(f)
+    assert marker.exists()
+
+
+def test_pickle_hiding_eval_inside_a_dataset_is_refused(tmp_path):
+    class Sneaky:
+        def __reduce__(self):
+            return (eval, ("1+1",))
+
+    tr, va, te = _small_dataset()
+    path = _write_gz_pickle(tmp_path / "sneaky.pkl.gz", (tr, va, (te[0], Sneaky())))
+    with pytest.raises(UnsafePickleError, match="builtins.eval"):
+        mnist_loader.load_data(path)
+
+
+def test_round_trip_of_a_dataset_we_wrote(tmp_path):
+    data = _small_dataset()
+    path = _write_gz_pickle(tmp_path / "ok.pkl.gz", data)
+    loaded = mnist_loader.load_data(path)
+    for (x, y), (x2, y2) in zip(data, loaded):
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)
+
+
+class _Py2Pickler(pickle._Pickler):
+    """Writes bytes the way Python 2's cPickle wrote str: BINSTRING opcodes."""
+
+    dispatch = dict(pickle._Pickler.dispatch)
+
+    def save_py2_str(self, obj):
+        if len(obj) < 256:
+            self.write(pickle.SHORT_BINSTRING + bytes([len(obj)]) + obj)
+        else:
+            self.write(pickle.BINSTRING + struct.pack("<i", len(obj)) + obj)
+        self.memoize(obj)
+
+    dispatch[bytes] = save_py2_str
+
+
+def test_reads_nielsens_python2_pickle_format(tmp_path):
+    import io
+
+    data = _small_dataset()
+    buf = io.BytesIO()
+    _Py2Pickler(buf, protocol=2).dump(data)
+    raw = buf.getvalue().replace(b"numpy._core.multiarray", b"numpy.core.multiarray")
+    assert b"numpy.core.multiarray\n_reconstruct" in raw and b"_codecs" not in raw
+    path = tmp_path / "py2.pkl.gz"
+    path.write_bytes(gzip.compress(raw))
+    with pytest.raises(Exception):  # without latin1, Python 3 cannot read the Python 2 strings
+        pickle.loads(raw)
+    loaded = mnist_loader.load_data(path)
+    for (x, y), (x2, y2) in zip(data, loaded):
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)
+
+
+def test_corrupt_gzip_is_named(tmp_path):
+    path = tmp_path / "garbage.pkl.gz"
+    path.write_bytes(b"this is not gzip at all" * 10)
+    with pytest.raises(DatasetError, match=r"garbage\.pkl\.gz.*gzip"):
+        mnist_loader.load_data(path)
+
+
+def test_truncated_file_is_named(tmp_path):
+    good = _write_gz_pickle(tmp_path / "good.pkl.gz", _small_dataset())
+    cut = tmp_path / "cut.pkl.gz"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(DatasetError, match=r"cut\.pkl\.gz.*(truncated|corrupt)"):
+        mnist_loader.load_data(cut)
+
+
+def test_gzip_of_garbage_pickle(tmp_path):
+    path = tmp_path / "notpickle.pkl.gz"
+    path.write_bytes(gzip.compress(b"\x80\x04garbage bytes, not a pickle"))
+    with pytest.raises(DatasetError, match="not a valid pickle"):
+        mnist_loader.load_data(path)
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: {"train": d[0]}, "expected a tuple"),
+    (lambda d: d[:2], "of length 2"),
+    (lambda d: (d[0], d[1], (d[2][0],)), "must be a pair"),
+    (lambda d: ((d[0][0][:, :783], d[0][1]), d[1], d[2]), r"shape \(20, 783\)"),
+    (lambda d: ((d[0][0], d[0][1][:-1]), d[1], d[2]), "labels have shape"),
+    (lambda d: (d[0], (d[1][0], d[1][1] + 10), d[2]), "range over"),
+    (lambda d: (d[0], d[1], (d[2][0] * 300, d[2][1])), r"within \[0, 1\]"),
+    (lambda d: (d[0], d[1], (d[2][0], d[2][1].astype(np.float64))), "expected integers"),
+])
+def test_wrong_structure_shapes_and_labels(tmp_path, mutate, message):
+    path = _write_gz_pickle(tmp_path / "bad.pkl.gz", mutate(_small_dataset()))
+    with pytest.raises(DatasetError, match=message) as exc:
+        mnist_loader.load_data(path)
+    assert "bad.pkl.gz" in str(exc.value)
+
+
+def test_missing_explicit_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such dataset"):
+        mnist_loader.load_data(tmp_path / "nope.pkl.gz")
+
+
+# ---------------------------------------------------------------- IDX files
+
+def _idx_bytes(kind: str, n: int, rows=28, cols=28, magic=None, body=None) -> bytes:
+    if kind == "images":
+        header = struct.pack(">IIII", magic or 0x803, n, rows, cols)
+        body = body if body is not None else bytes(n * rows * cols)
+    else:
+        header = struct.pack(">II", magic or 0x801, n)
+        body = body if body is not None else bytes(n)
+    return header + body
+
+
+def test_idx_reads_gzip_and_raw(tmp_path):
+    body = bytes(range(256)) * 3 + bytes(784 * 2 - 768)
+    (tmp_path / "a").write_bytes(_idx_bytes("images", 2, body=body))
+    (tmp_path / "a.gz").write_bytes(gzip.compress(_idx_bytes("images", 2, body=body)))
+    raw, gz = read_idx(tmp_path / "a", "images"), read_idx(tmp_path / "a.gz", "images")
+    assert raw.shape == (2, 28, 28) and raw.dtype == np.uint8
+    assert np.array_equal(raw, gz) and raw[0, 0, 5] == 5
+
+
+@pytest.mark.parametrize("content, kind, message", [
+    (_idx_bytes("images", 2, magic=0x801), "images", "magic number 0x00000801"),
+    (_idx_bytes("labels", 2, magic=0x803), "labels", "magic number"),
+    (_idx_bytes("images", 2, rows=32, cols=32), "images", "32x32, expected 28x28"),
+    (_idx_bytes("images", 3)[:-100], "images", "truncated"),
+    (_idx_bytes("labels", 5) + b"extra", "labels", "holds 10 bytes"),
+    (b"\x00\x00", "labels", "too short"),
+])
+def test_idx_header_validation(tmp_path, content, kind, message):
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    with pytest.raises(IdxFormatError, match=message):
+        read_idx(path, kind)
+
+
+def test_idx_corrupt_gzip(tmp_path):
+    path = tmp_path / "f.gz"
+    path.write_bytes(gzip.compress(_idx_bytes("labels", 100))[:30])
+    with pytest.raises(IdxFormatError, match="corrupt or truncated gzip"):
+        read_idx(path, "labels")
+
+
+def test_build_refuses_wrong_counts_and_cli_reports_it(tmp_path):
+    for name, kind, n in [("train-images-idx3-ubyte", "images", 100), ("train-labels-idx1-ubyte", "labels", 100),
+                          ("t10k-images-idx3-ubyte", "images", 10), ("t10k-labels-idx1-ubyte", "labels", 10)]:
+        (tmp_path / name).write_bytes(_idx_bytes(kind, n))
+    with pytest.raises(IdxFormatError, match="100 images and 100 labels, expected 60000"):
+        mnist_loader.build_from_idx(tmp_path, tmp_path / "out.pkl.gz", verbose=False)
+    assert not (tmp_path / "out.pkl.gz").exists()
+    result = subprocess.run([sys.executable, "-m", "mnist_loader", "build", "--from", str(tmp_path),
+                             "--out", str(tmp_path / "out.pkl.gz")], capture_output=True, text=True)
+    assert result.returncode == 1 and "expected 60000" in result.stderr
+
+
+def test_build_from_real_idx_is_atomic_and_equal(tmp_path, mnist_idx_dir, mnist_arrays):
+    out = tmp_path / "built.pkl.gz"
+    out.write_bytes(b"previous file")
+    mnist_loader.build_from_idx(mnist_idx_dir, out, verbose=False)
+    assert not list(tmp_path.glob(".*.tmp"))
+    built = mnist_loader.load_data(out)
+    for (x, y), (x2, y2) in zip(built, mnist_arrays):
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)
+
+
+def test_default_dataset_is_built_from_env_when_missing(tmp_path, monkeypatch, mnist_idx_dir, capsys):
+    from mnist_loader import dataset
+
+    monkeypatch.setattr(dataset, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("MNIST_IDX_DIR", str(mnist_idx_dir))
+    path = mnist_loader.ensure_dataset()
+    assert path == tmp_path / "data" / "mnist.pkl.gz" and path.is_file()
+    assert "building it from $MNIST_IDX_DIR" in capsys.readouterr().err

@@ -1,0 +1,135 @@
+"""Network (per-sample, Nielsen's chapter 1): gradients, the update rule, learning, bad input."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from conftest import random_samples
+from network import Network
+from network.activations import sigmoid, sigmoid_prime
+from network.numerical import numerical_gradient
+
+
+def quadratic_cost(net: Network, x, y) -> float:
+    a = net.feedforward(x)
+    return 0.5 * float(np.sum((a - y) ** 2))
+
+
+def max_rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+@pytest.mark.parametrize("sizes", [[4, 3, 2], [5, 4, 3, 2], [3, 2]])
+def test_backprop_matches_numerical_gradient(sizes):
+    rng = np.random.default_rng(3)
+    net = Network(sizes, seed=7)
+    (x, y), = random_samples(rng, 1, sizes[0], sizes[-1])
+    nabla_b, nabla_w = net.backprop(x, y)
+    for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
+        for p, g in zip(params, grads):
+            num = numerical_gradient(lambda _: quadratic_cost(net, x, y), p, h=1e-5)
+            assert g.shape == p.shape
+            assert max_rel_error(g, num) < 1e-6
+
+
+def test_update_mini_batch_is_the_average_gradient_step():
+    rng = np.random.default_rng(0)
+    net = Network([6, 5, 3], seed=1)
+    batch = random_samples(rng, 7, 6, 3)
+    w0 = [w.copy() for w in net.weights]
+    b0 = [b.copy() for b in net.biases]
+    grads = [net.backprop(x, y) for x, y in batch]
+    eta = 0.7
+    net.update_mini_batch(batch, eta)
+    for l in range(2):
+        mean_w = sum(g[1][l] for g in grads) / len(batch)
+        mean_b = sum(g[0][l] for g in grads) / len(batch)
+        assert np.allclose(net.weights[l], w0[l] - eta * mean_w, rtol=0, atol=1e-13)
+        assert np.allclose(net.biases[l], b0[l] - eta * mean_b, rtol=0, atol=1e-13)
+        assert not np.allclose(net.weights[l], w0[l])
+
+
+def test_sigmoid_is_safe_and_unchanged():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sigmoid(np.array([-1e4]))[0] == 0.0
+        assert sigmoid(np.array([1e4]))[0] == 1.0
+        assert np.isfinite(sigmoid_prime(np.array([-1e4, 1e4]))).all()
+        Network([2, 2]).feedforward(np.array([[-1e4], [1e4]]))
+    z = np.linspace(-30, 30, 1001)
+    assert np.array_equal(sigmoid(z), 1.0 / (1.0 + np.exp(-z)))  # bit-for-bit the book's formula
+    assert sigmoid(np.array([0.0]))[0] == 0.5 and sigmoid_prime(np.array([0.0]))[0] == 0.25
+
+
+def test_initialisation_follows_the_book_and_the_seed():
+    net = Network([784, 30, 10], seed=5)
+    assert [w.shape for w in net.weights] == [(30, 784), (10, 30)]
+    assert [b.shape for b in net.biases] == [(30, 1), (10, 1)]
+    assert net.num_layers == 3 and net.sizes == [784, 30, 10]
+    assert abs(np.std(net.weights[0]) - 1) < 0.02  # N(0, 1), the book's chapter-1 choice
+    again = Network([784, 30, 10], seed=5)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights, again.weights))
+    assert not np.array_equal(Network([784, 30, 10], seed=6).weights[0], net.weights[0])
+
+
+def test_sgd_is_reproducible_prints_the_book_line_and_keeps_data(capsys):
+    rng = np.random.default_rng(0)
+    train = random_samples(rng, 30, 4, 3)
+    test = random_samples(rng, 10, 4, 3, one_hot=False)
+    order = [id(s) for s in train]
+    h1 = Network([4, 5, 3], seed=2).SGD(train, 2, 4, 1.0, test_data=test)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Epoch 0: ") and f" / 10  (" in out[0] and out[0].endswith(" s)")
+    net_a, net_b = Network([4, 5, 3], seed=2), Network([4, 5, 3], seed=2)
+    net_a.SGD(train, 2, 4, 1.0, verbose=False)
+    net_b.SGD(train, 2, 4, 1.0, verbose=False)
+    assert all(np.array_equal(a, b) for a, b in zip(net_a.weights, net_b.weights))
+    assert [id(s) for s in train] == order  # the caller's list is not shuffled in place
+    assert len(h1.test_accuracy) == len(h1.seconds) == 2 and h1.n_test == 10
+
+
+def test_learns_real_mnist_well_beyond_chance(mnist_wrapped):
+    training, _, test = mnist_wrapped
+    net = Network([784, 30, 10], seed=0)
+    history = net.SGD(training[:10000], 3, 10, 3.0, test_data=test[:2000], verbose=False)
+    assert history.test_accuracy[-1] / 2000 > 0.7  # chance is 0.10
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ([784], "at least 2 layers"),
+    ([784, 0, 10], r"sizes\[1\] must be a positive integer"),
+    ([784, -3], r"sizes\[1\]"),
+    ([784, 2.5, 10], r"sizes\[1\]"),
+    (784, "must be a list"),
+])
+def test_bad_sizes(sizes, message):
+    with pytest.raises(ValueError, match=message):
+        Network(sizes)
+
+
+def test_bad_training_arguments():
+    rng = np.random.default_rng(0)
+    net = Network([4, 3, 2], seed=0)
+    data = random_samples(rng, 5, 4, 2)
+    w = net.weights[0].copy()
+    cases = [
+        (dict(eta=0.0), "eta must be a finite number > 0"),
+        (dict(eta=-1.0), "eta"),
+        (dict(eta=float("nan")), "eta"),
+        (dict(mini_batch_size=0), "mini_batch_size must be an integer >= 1"),
+        (dict(training_data=[]), "training_data is empty"),
+        (dict(training_data=zip([1], [2])), "zip iterator"),
+        (dict(training_data=[(np.zeros((5, 1)), np.zeros((2, 1)))]), r"x has shape \(5, 1\).*\(4, 1\)"),
+        (dict(training_data=[(np.zeros(4), np.zeros((2, 1)))]), r"x has shape \(4,\)"),
+        (dict(training_data=[(np.zeros((4, 1)), np.zeros((3, 1)))]), r"y has shape \(3, 1\).*\(2, 1\)"),
+        (dict(training_data=[(np.zeros((4, 1)), 1)]), "one-hot"),
+        (dict(test_data=[(np.zeros((4, 1)), 7)]), r"label 7 is outside 0..1"),
+    ]
+    for overrides, message in cases:
+        kwargs = dict(training_data=data, epochs=1, mini_batch_size=2, eta=1.0, test_data=None)
+        kwargs.update(overrides)
+        with pytest.raises(ValueError, match=message):
+            net.SGD(verbose=False, **kwargs)
+    assert np.array_equal(net.weights[0], w)  # errors come before any work
