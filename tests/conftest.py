@@ -28,6 +28,8 @@ def idx_dir() -> Path | None:
 def mnist_idx_dir() -> Path:
     d = idx_dir()
     if d is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test on the real MNIST files: set MNIST_IDX_DIR")
         pytest.skip("no MNIST IDX files: set MNIST_IDX_DIR")
     return d
 
