@@ -46,6 +46,22 @@ class Sigmoid:
         """sigma'(z) = a (1 - a)."""
         return a * (1 - a)
 
+    # In-place kernels for the matrix network (callers silence overflow once per run).
+    @staticmethod
+    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
+        """out = 1 / (1 + exp(-z)); z is overwritten."""
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        np.add(z, 1.0, out=z)
+        np.reciprocal(z, out=out)
+
+    @staticmethod
+    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+        """delta *= a (1 - a), i.e. the sigma'(z) factor of BP2."""
+        np.subtract(1.0, a, out=tmp)
+        np.multiply(tmp, a, out=tmp)
+        np.multiply(delta, tmp, out=delta)
+
 
 class Tanh:
     name = "tanh"
@@ -64,6 +80,17 @@ class Tanh:
         """tanh'(z) = 1 - a^2."""
         return 1 - a * a
 
+    @staticmethod
+    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
+        np.tanh(z, out=out)
+
+    @staticmethod
+    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+        """delta *= 1 - a^2."""
+        np.multiply(a, a, out=tmp)
+        np.subtract(1.0, tmp, out=tmp)
+        np.multiply(delta, tmp, out=delta)
+
 
 class ReLU:
     name = "relu"
@@ -80,6 +107,15 @@ class ReLU:
     @staticmethod
     def prime_from_output(a: np.ndarray) -> np.ndarray:
         return (a > 0).astype(a.dtype)
+
+    @staticmethod
+    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
+        np.maximum(z, 0.0, out=out)
+
+    @staticmethod
+    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+        """delta *= [a > 0]."""
+        np.copyto(delta, 0.0, where=a <= 0)
 
 
 def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -102,8 +138,16 @@ class Softmax:
     def fn(z: np.ndarray) -> np.ndarray:
         return softmax(z, axis=0)
 
+    @staticmethod
+    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
+        """Row-wise softmax (samples in rows); z is overwritten."""
+        np.subtract(z, z.max(axis=1, keepdims=True), out=z)
+        np.exp(z, out=z)
+        np.divide(z, z.sum(axis=1, keepdims=True), out=out)
+
 
 HIDDEN_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
+OUTPUT_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Softmax)}
 
 
 def get_activation(name: str) -> type:

@@ -38,6 +38,15 @@ class QuadraticCost:
         """BP1 with sigmoid outputs: delta^L = (a - y) * sigma'(z^L), sigma'(z) = a (1 - a)."""
         return (a - y) * a * (1 - a)
 
+    @staticmethod
+    def scaled_delta_into(a: np.ndarray, y: np.ndarray, scale: float, out: np.ndarray, tmp: np.ndarray) -> None:
+        """out = -scale * delta^L = scale (y - a) a (1 - a), the form the matrix network's update uses."""
+        np.subtract(y, a, out=out)
+        np.multiply(a, -scale, out=tmp)
+        np.add(tmp, scale, out=tmp)
+        np.multiply(tmp, a, out=tmp)
+        np.multiply(out, tmp, out=out)
+
 
 class CrossEntropyCost:
     """C = -sum [y ln a + (1 - y) ln(1 - a)] (chapter 3), with sigmoid outputs."""
@@ -56,6 +65,12 @@ class CrossEntropyCost:
         """delta^L = a - y: the sigma'(z) of BP1 cancels against the cost's derivative."""
         return a - y
 
+    @staticmethod
+    def scaled_delta_into(a: np.ndarray, y: np.ndarray, scale: float, out: np.ndarray, tmp: np.ndarray) -> None:
+        """out = -scale * delta^L = scale (y - a)."""
+        np.subtract(y, a, out=out)
+        np.multiply(out, scale, out=out)
+
 
 class LogLikelihoodCost:
     """C = -ln a_y with a softmax output layer (chapter 3)."""
@@ -72,6 +87,8 @@ class LogLikelihoodCost:
     def delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """delta^L = a - y for softmax outputs with the log-likelihood cost."""
         return a - y
+
+    scaled_delta_into = staticmethod(CrossEntropyCost.scaled_delta_into)
 
 
 COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
