@@ -17,7 +17,8 @@ import numpy as np
 
 from .errors import DatasetError
 from .idx import read_mnist_idx
-from .safe_pickle import safe_loads, write_atomic
+from .atomic import write_atomic
+from .safe_pickle import safe_loads
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IDX_DIR_ENV = "MNIST_IDX_DIR"

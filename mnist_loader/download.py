@@ -12,7 +12,7 @@ from typing import Mapping, Optional, Sequence
 from .dataset import build_from_idx, default_path
 from .errors import ChecksumError, DatasetError
 from .idx import FILES
-from .safe_pickle import write_atomic
+from .atomic import write_atomic
 
 # Tried in order; the second is the fallback.
 MIRRORS = (

@@ -1,4 +1,4 @@
-"""Reading pickles without running their code, and writing files atomically.
+"""Reading pickles without running their code.
 
 A pickle can name any importable callable and have it called on load (``os.system`` is the
 classic). A dataset of numpy arrays needs exactly three: numpy's array reconstructor, the
@@ -8,11 +8,8 @@ else before it is ever looked up, so a malicious payload never runs.
 from __future__ import annotations
 
 import io
-import os
 import pickle
-import tempfile
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -61,25 +58,3 @@ def safe_loads(data: bytes, source: str = "<pickle>", encoding: str = "latin1") 
     unpickler = RestrictedUnpickler(io.BytesIO(data), encoding=encoding)
     unpickler.source = source
     return unpickler.load()
-
-
-def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: str = "wb") -> None:
-    """Write a file so that it is either complete or absent: a temp file in the same folder,
-    flushed and fsynced, then renamed over ``path``. An existing file stays intact until the
-    rename; a failure removes the temp file and re-raises."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a dataset or model is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

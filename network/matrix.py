@@ -239,8 +239,8 @@ class MatrixNetwork:
             lmbda: float = 0.0, evaluation_data=None,
             monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
             monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
-            early_stopping_n: int = 0, lr_schedule_n: int = 0, *, verbose: bool = True,
-            callback: Optional[EpochCallback] = None) -> History:
+            early_stopping_n: int = 0, lr_schedule_n: int = 0, *, max_seconds: Optional[float] = None,
+            verbose: bool = True, callback: Optional[EpochCallback] = None) -> History:
         """Mini-batch stochastic gradient descent, each mini-batch backpropagated as one matrix.
 
         Chapter-1 arguments as ``Network.SGD``. Chapter-3 options, as ``network2.py``:
@@ -248,7 +248,8 @@ class MatrixNetwork:
         set size); the four ``monitor_*`` flags fill the History's lists (unpack it as the
         book's four lists); ``early_stopping_n`` stops after that many epochs without a better
         evaluation accuracy; ``lr_schedule_n`` halves eta after that many epochs without
-        improvement and stops once eta has fallen to 1/128 of its start.
+        improvement and stops once eta has fallen to 1/128 of its start. ``max_seconds`` is a
+        budget of training time: no epoch starts that would, at the last epoch's pace, end past it.
         """
         check_hyperparameters(epochs, mini_batch_size, eta)
         if not (np.isfinite(lmbda) and lmbda >= 0):
@@ -267,11 +268,20 @@ class MatrixNetwork:
             evaluation_one_hot = np.zeros((len(evaluation[1]), n_out), dtype=self.dtype)
             evaluation_one_hot[np.arange(len(evaluation[1])), evaluation[1]] = 1
         n = len(X)
+        Xa = np.empty((n, n_in + 1), dtype=self.dtype)  # inputs with their ones column, so that
+        Xa[:, :-1] = X                                   # each mini-batch is gathered straight
+        Xa[:, -1] = 1.0                                  # into the workspace, contiguously
+        X = Xa[:, :-1]
         history = History(n_test=len(test[0]) if test is not None else 0)
         best, since_best, eta_now = -1, 0, float(eta)
         for j in range(epochs):
+            if max_seconds is not None and history.seconds and \
+                    sum(history.seconds) + history.seconds[-1] > max_seconds:
+                if verbose:
+                    print(f"time budget of {max_seconds:g} s reached: stopping", flush=True)
+                break
             start = time.perf_counter()
-            self._epoch(X, Y, mini_batch_size, eta_now, lmbda)
+            self._epoch(Xa, Y, mini_batch_size, eta_now, lmbda)
             history.seconds.append(time.perf_counter() - start)
             history.eta.append(eta_now)
             if test is not None:
@@ -310,21 +320,21 @@ class MatrixNetwork:
                     print(f"  no improvement in {lr_schedule_n} epochs: eta halved to {eta_now:g}", flush=True)
         return history
 
-    def _epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
+    def _epoch(self, Xa: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
         """One pass over the data in a fresh random order, one step per mini-batch.
 
-        The inputs of each mini-batch are gathered by index straight into the preallocated
-        workspace (copying all of X in shuffled order each epoch would cost more); the small
-        targets are shuffled once and sliced.
+        The inputs of each mini-batch (rows of Xa, with their ones column) are gathered by index
+        straight into the preallocated workspace -- copying all of Xa in shuffled order each
+        epoch would cost more; the small targets are shuffled once and sliced.
         """
-        n = len(X)
+        n = len(Xa)
         order = self.rng.permutation(n)
         Ys = Y[order]
         decay = 1.0 - eta * lmbda / n
         with np.errstate(over="ignore"):
             for k in range(0, n, m):
                 ws = self._workspace(min(m, n - k))
-                np.take(X, order[k:k + m], axis=0, out=ws.X[:, :-1])
+                np.take(Xa, order[k:k + m], axis=0, out=ws.X)
                 self._step(ws, Ys[k:k + m], eta / len(ws.X), decay)
 
     # ------------------------------------------------------------------ evaluation
@@ -357,6 +367,12 @@ class MatrixNetwork:
             cost += self.cost.fn(self._forward_rows(X[k:k + chunk]), Y[k:k + chunk])
         l2 = 0.5 * (lmbda / len(X)) * sum(float(np.sum(p[:-1] ** 2)) for p in self._params)
         return cost / len(X) + l2
+
+    def save(self, path) -> None:
+        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
+        from .serialization import save
+
+        save(self, path)
 
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost: a - y (Nielsen's chapter-1 method)."""

@@ -164,6 +164,12 @@ class Network:
             correct += int(np.argmax(self.feedforward(x)) == label)
         return correct
 
+    def save(self, path) -> None:
+        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
+        from .serialization import save
+
+        save(self, path)
+
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost: a - y."""
         return QuadraticCost.derivative(output_activations, y)

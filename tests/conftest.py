@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +13,7 @@ import pytest
 matplotlib.use("Agg")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "experiments"))  # experiment modules are tested too
 
 
 def idx_dir() -> Path | None:

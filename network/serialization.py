@@ -1,0 +1,118 @@
+"""Saving and loading networks as JSON, as ``network2.py`` does, but atomic and validated.
+
+The file holds the format version, the class, sizes, cost, activation, init and dtype, and the
+weights and biases in Nielsen's layout. Floats are written with Python's shortest round-trip
+repr, so a loaded network computes bit-identical outputs. Saving writes a temp file, fsyncs it
+and renames it over the target: a crash leaves either the old file or the new one, never half.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from mnist_loader.atomic import write_atomic
+
+from .activations import HIDDEN_ACTIVATIONS
+from .costs import COSTS
+from .matrix import INITS, MatrixNetwork
+from .per_sample import Network
+from .validation import check_sizes
+
+FORMAT = "nielsen-backprop network"
+FORMAT_VERSION = 1
+REQUIRED = ("format", "format_version", "class", "sizes", "weights", "biases")
+
+
+class NetworkFileError(ValueError):
+    """A saved network file is not JSON, or misses a key, or has wrong values or shapes."""
+
+
+def to_dict(net: Network | MatrixNetwork) -> dict[str, Any]:
+    data = {"format": FORMAT, "format_version": FORMAT_VERSION, "class": type(net).__name__,
+            "sizes": list(net.sizes)}
+    if isinstance(net, MatrixNetwork):
+        data.update(cost=net.cost.name, activation=net.activation.name, init=net.init, dtype=net.dtype.name)
+    else:
+        data.update(cost="quadratic", activation="sigmoid", init="large", dtype="float64")
+    for kind in ("weights", "biases"):
+        arrays = getattr(net, kind)
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise ValueError(f"cannot save: the network's {kind} contain non-finite values")
+        data[kind] = [np.asarray(a, dtype=np.float64).tolist() for a in arrays]
+    return data
+
+
+def save(net: Network | MatrixNetwork, path: str | os.PathLike) -> None:
+    """Write ``net`` to ``path`` as JSON, atomically (temp file, fsync, rename)."""
+    text = json.dumps(to_dict(net), allow_nan=False)
+    write_atomic(path, lambda f: f.write(text), mode="w")
+
+
+def load(path: str | os.PathLike) -> Network | MatrixNetwork:
+    """Read a network saved by ``save``; every field is checked and a bad file named."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise NetworkFileError(f"{path}: not a JSON network file ({exc})") from None
+    return from_dict(data, str(path))
+
+
+def from_dict(data: Any, source: str = "<dict>") -> Network | MatrixNetwork:
+    def fail(msg: str) -> NetworkFileError:
+        return NetworkFileError(f"{source}: {msg}")
+
+    if not isinstance(data, dict):
+        raise fail(f"expected a JSON object, got {type(data).__name__}")
+    for key in REQUIRED:
+        if key not in data:
+            raise fail(f"missing key {key!r}")
+    if data["format"] != FORMAT:
+        raise fail(f"format is {data['format']!r}, expected {FORMAT!r}")
+    if data["format_version"] != FORMAT_VERSION:
+        raise fail(f"format_version {data['format_version']!r} is not supported (this library reads {FORMAT_VERSION})")
+    try:
+        sizes = check_sizes(data["sizes"])
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    cls_name = data["class"]
+    cost, activation = data.get("cost", "quadratic"), data.get("activation", "sigmoid")
+    init, dtype = data.get("init", "large"), data.get("dtype", "float64")
+    if cost not in COSTS:
+        raise fail(f"unknown cost {cost!r}; expected one of {sorted(COSTS)}")
+    if activation not in HIDDEN_ACTIVATIONS:
+        raise fail(f"unknown activation {activation!r}; expected one of {sorted(HIDDEN_ACTIVATIONS)}")
+    if init not in INITS:
+        raise fail(f"unknown init {init!r}; expected one of {list(INITS)}")
+    if dtype not in ("float32", "float64"):
+        raise fail(f"dtype {dtype!r} must be float32 or float64")
+    if cls_name == "Network":
+        if (cost, activation, dtype) != ("quadratic", "sigmoid", "float64"):
+            raise fail("a per-sample Network is quadratic, sigmoid and float64")
+        net = Network(sizes)
+    elif cls_name == "MatrixNetwork":
+        net = MatrixNetwork(sizes, dtype=dtype, cost=cost, activation=activation, init=init)
+    else:
+        raise fail(f"unknown class {cls_name!r}; expected Network or MatrixNetwork")
+    params = {}
+    for kind, shape_of in (("weights", lambda i: (sizes[i + 1], sizes[i])), ("biases", lambda i: (sizes[i + 1], 1))):
+        values = data[kind]
+        if not isinstance(values, list) or len(values) != len(sizes) - 1:
+            raise fail(f"{kind} must be a list of {len(sizes) - 1} arrays")
+        arrays = []
+        for i, v in enumerate(values):
+            try:
+                a = np.array(v, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise fail(f"{kind}[{i}] is not a rectangular array of numbers") from None
+            if a.shape != shape_of(i):
+                raise fail(f"{kind}[{i}] has shape {a.shape}, sizes {sizes} need {shape_of(i)}")
+            if not np.isfinite(a).all():
+                raise fail(f"{kind}[{i}] contains non-finite values")
+            arrays.append(a)
+        params[kind] = arrays
+    net.weights, net.biases = params["weights"], params["biases"]
+    return net

@@ -1,0 +1,209 @@
+"""The computational-graph layers, TwoLayerNet and gradient checking, against numerical gradients."""
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from conftest import random_samples
+from network import MatrixNetwork, Network, TwoLayerNet, gradient_check, numerical_gradient
+from network.gradient_check import relative_error
+from network.layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from shopping import buy_apples, buy_apples_and_oranges
+
+
+# ---------------------------------------------------------------- the shopping examples
+
+def test_apple_example_exactly():
+    price, grads = buy_apples(Fraction(100), 2, Fraction(11, 10))
+    assert price == 220
+    assert grads == {"apple": Fraction(11, 5), "apple_num": 110, "tax": 200}
+
+
+def test_apple_and_orange_example_exactly():
+    price, grads = buy_apples_and_oranges(Fraction(100), 2, Fraction(150), 3, Fraction(11, 10))
+    assert price == 715
+    assert grads == {"apple": Fraction(11, 5), "apple_num": 110, "orange": Fraction(33, 10),
+                     "orange_num": 165, "tax": 650}
+
+
+def test_shopping_in_floats_matches_the_book():
+    price, grads = buy_apples_and_oranges(100.0, 2, 150.0, 3, 1.1)
+    assert price == pytest.approx(715) and grads["orange"] == pytest.approx(3.3)
+    assert grads["tax"] == pytest.approx(650) and grads["apple_num"] == pytest.approx(110)
+
+
+# ---------------------------------------------------------------- layers vs numerical gradients
+
+def check_layer_input_gradient(forward, backward, x, rng) -> float:
+    """Relative error of backward(w) against the numerical gradient of sum(forward(x) * w)."""
+    out = forward(x)
+    w = rng.standard_normal(np.shape(out))
+    analytic = backward(w)
+    numeric = numerical_gradient(lambda v: float(np.sum(forward(v) * w)), x, h=1e-5)
+    return relative_error(analytic, numeric)
+
+
+def test_mul_and_add_layers_on_arrays_and_broadcasting():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+    for layer in (MulLayer(), AddLayer()):
+        out = layer.forward(x, y)
+        w = rng.standard_normal(out.shape)
+        dx, dy = layer.backward(w)
+        assert dx.shape == x.shape and dy.shape == y.shape
+        f = lambda: float(np.sum(type(layer)().forward(x, y) * w))  # noqa: E731
+        assert relative_error(dx, numerical_gradient(lambda _: f(), x, 1e-5)) < 1e-6
+        assert relative_error(dy, numerical_gradient(lambda _: f(), y, 1e-5)) < 1e-6
+
+
+@pytest.mark.parametrize("layer_cls", [Relu, Sigmoid])
+def test_activation_layers(layer_cls):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 6))
+    x[np.abs(x) < 1e-3] = 0.5  # keep away from the ReLU kink, where no derivative exists
+    layer = layer_cls()
+    assert check_layer_input_gradient(lambda v: layer_cls().forward(v), lambda w: (layer.forward(x), layer.backward(w))[1], x, rng) < 1e-6
+
+
+def test_relu_keeps_its_mask_and_leaves_dout_alone():
+    layer = Relu()
+    out = layer.forward(np.array([[-1.0, 2.0], [3.0, -4.0]]))
+    assert np.array_equal(out, [[0, 2], [3, 0]])
+    dout = np.ones((2, 2))
+    assert np.array_equal(layer.backward(dout), [[0, 1], [1, 0]])
+    assert np.array_equal(dout, np.ones((2, 2)))  # not overwritten in place
+    assert np.array_equal(layer.backward(2 * dout), [[0, 2], [2, 0]])  # the mask is still there
+
+
+def test_affine_is_a_matrix_product_with_dW_db_and_any_trailing_shape():
+    rng = np.random.default_rng(2)
+    W, b = rng.standard_normal((12, 5)), rng.standard_normal(5)
+    x = rng.standard_normal((4, 3, 2, 2))  # flattened to (4, 12)
+    layer = Affine(W, b)
+    out = layer.forward(x)
+    assert np.allclose(out, x.reshape(4, 12) @ W + b)
+    w = rng.standard_normal(out.shape)
+    dx = layer.backward(w)
+    assert dx.shape == x.shape
+    f = lambda: float(np.sum(Affine(W, b).forward(x) * w))  # noqa: E731
+    assert relative_error(dx, numerical_gradient(lambda _: f(), x, 1e-5)) < 1e-6
+    assert relative_error(layer.dW, numerical_gradient(lambda _: f(), W, 1e-5)) < 1e-6
+    assert relative_error(layer.db, numerical_gradient(lambda _: f(), b, 1e-5)) < 1e-6
+    with pytest.raises(ValueError, match=r"input of shape \(4, 11\) does not flatten to \(N, 12\)"):
+        layer.forward(np.zeros((4, 11)))
+    with pytest.raises(ValueError, match="b of shape"):
+        Affine(W, np.zeros(4))
+
+
+def test_softmax_with_loss_gradient_and_label_forms():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 4))
+    labels = rng.integers(0, 4, 6)
+    one_hot = np.eye(4)[labels]
+    a, b = SoftmaxWithLoss(), SoftmaxWithLoss()
+    assert a.forward(x, labels) == pytest.approx(b.forward(x, one_hot), abs=1e-15)
+    assert np.allclose(a.backward(), b.backward(), atol=1e-15)
+    numeric = numerical_gradient(lambda v: SoftmaxWithLoss().forward(v, labels), x.copy(), 1e-5)
+    assert relative_error(a.backward(), numeric) < 1e-6
+    # the book's formula: mean of -log softmax at the label
+    p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    assert a.loss == pytest.approx(-np.mean(np.log(p[np.arange(6), labels])), rel=1e-12)
+    with pytest.raises(ValueError, match="do not fit scores"):
+        SoftmaxWithLoss().forward(x, np.eye(3)[:6])
+    with pytest.raises(ValueError, match="labels must lie in 0..3"):
+        SoftmaxWithLoss().forward(x, labels + 4)
+
+
+def test_softmax_stays_finite_for_huge_inputs():
+    layer = SoftmaxWithLoss()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = layer.forward(np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -999.0]]), np.array([0, 2]))
+        dx = layer.backward()
+    assert np.isfinite(loss) and np.isfinite(dx).all()
+    assert loss == pytest.approx((0 + (np.log(1 + 2 * np.exp(-1)))) / 2, rel=1e-12)
+
+
+# ---------------------------------------------------------------- numerical_gradient itself
+
+def test_numerical_gradient_restores_input_even_when_f_raises():
+    x = np.arange(6.0).reshape(2, 3)
+    before = x.copy()
+    g = numerical_gradient(lambda v: float(np.sum(v ** 2)), x)
+    assert np.allclose(g, 2 * before, atol=1e-6) and np.array_equal(x, before)
+    calls = []
+
+    def flaky(v):
+        calls.append(v.copy())
+        if len(calls) == 3:
+            raise RuntimeError("boom")
+        return float(v.sum())
+
+    with pytest.raises(RuntimeError):
+        numerical_gradient(flaky, x)
+    assert np.array_equal(x, before)
+    assert not np.array_equal(calls[-1], before)  # it really was perturbed when f raised
+
+
+def test_numerical_gradient_on_non_contiguous_views_and_errors():
+    base = np.arange(12.0).reshape(3, 4)
+    view = base.T  # not C-contiguous
+    g = numerical_gradient(lambda v: float(np.sum(v ** 3)), view)
+    assert np.allclose(g, 3 * view ** 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="float numpy array"):
+        numerical_gradient(lambda v: 0.0, np.arange(3))
+    with pytest.raises(ValueError, match="h must be > 0"):
+        numerical_gradient(lambda v: 0.0, np.zeros(3), h=0)
+
+
+# ---------------------------------------------------------------- networks
+
+def test_two_layer_net_gradient_check():
+    rng = np.random.default_rng(4)
+    net = TwoLayerNet(20, 10, 5, weight_init_std=0.5, seed=0)
+    x, t = rng.standard_normal((4, 20)), rng.integers(0, 5, 4)
+    errors = gradient_check(net, x, t)
+    assert set(errors) == {"W1", "b1", "W2", "b2"}
+    assert max(errors.values()) < 1e-6, errors
+    before = {k: v.copy() for k, v in net.params.items()}
+    net.numerical_gradient(x, t)
+    assert all(np.array_equal(before[k], net.params[k]) for k in before)  # restored
+    # one-hot targets give the same gradient
+    onehot = net.gradient(x, np.eye(5)[t])
+    labels = net.gradient(x, t)
+    assert all(np.allclose(onehot[k], labels[k], atol=1e-15) for k in labels)
+
+
+def test_two_layer_net_update_in_place_and_accuracy():
+    rng = np.random.default_rng(5)
+    net = TwoLayerNet(8, 6, 3, weight_init_std=0.5, seed=1)
+    x, t = rng.standard_normal((30, 8)), rng.integers(0, 3, 30)
+    losses = []
+    for _ in range(200):
+        grad = net.gradient(x, t)
+        for key in ("W1", "b1", "W2", "b2"):
+            net.params[key] -= 0.5 * grad[key]
+        losses.append(net.loss(x, t))
+    assert losses[-1] < 0.5 * losses[0]
+    assert net.layers["Affine1"].W is net.params["W1"]
+    assert net.accuracy(x, t) == net.accuracy(x, np.eye(3)[t]) > 0.8
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        TwoLayerNet(8, 0, 3)
+
+
+def test_gradient_check_on_nielsen_networks():
+    rng = np.random.default_rng(6)
+    samples = random_samples(rng, 3, 6, 4)
+    errors = gradient_check(Network([6, 5, 4], seed=2), [x for x, _ in samples], [y for _, y in samples])
+    assert set(errors) == {"w0", "b0", "w1", "b1"} and max(errors.values()) < 1e-6
+    X = np.hstack([x for x, _ in samples]).T
+    for cost in ("quadratic", "cross-entropy", "log-likelihood"):
+        for activation in ("sigmoid", "tanh", "relu"):
+            net = MatrixNetwork([6, 5, 4, 4], seed=3, cost=cost, activation=activation)
+            errors = gradient_check(net, X, rng.integers(0, 4, 3))
+            assert max(errors.values()) < 1e-6, (cost, activation, errors)
+    with pytest.raises(TypeError, match="does not know"):
+        gradient_check(object(), X, X)
