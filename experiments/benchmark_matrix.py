@@ -19,21 +19,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 import time
 
 
-def _set_blas_threads(argv) -> int:
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--blas-threads", type=int, default=1)
-    n = pre.parse_known_args(argv)[0].blas_threads
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(n)
-    return n
+import blas_threads  # noqa: E402  (must come before numpy)
 
-
-BLAS_THREADS = _set_blas_threads(sys.argv[1:])
+BLAS_THREADS = blas_threads.configure(default=1)
 
 import numpy as np
 from runlog import add_run_arguments, versions
@@ -83,7 +75,7 @@ def main(argv=None) -> int:
                    help="samples the per-sample Network trains on per size (default 10000; quick 2000)")
     p.add_argument("--repeats", type=int, default=None, help="MatrixNetwork epochs per case, best taken (default 3; quick 1)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--blas-threads", type=int, default=1, help="BLAS threads for both networks (default 1)")
+    blas_threads.add_argument(p, 1)
     add_run_arguments(p, "benchmark")
     args = p.parse_args(argv)
     n_network = args.network_samples or (2000 if args.quick else 10000)

@@ -26,10 +26,10 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import activations as act
-from .costs import QuadraticCost, get_cost
+from .costs import get_cost
 from .data import as_matrices, is_array_pair
 from .history import History
-from .per_sample import EpochCallback, gaussian_parameters, make_rng, print_epoch
+from .per_sample import EpochCallback, Network, gaussian_parameters, make_rng, print_epoch
 from .validation import check_eta, check_hyperparameters, check_sizes
 
 INITS = ("large", "scaled")
@@ -368,12 +368,6 @@ class MatrixNetwork:
         l2 = 0.5 * (lmbda / len(X)) * sum(float(np.sum(p[:-1] ** 2)) for p in self._params)
         return cost / len(X) + l2
 
-    def save(self, path) -> None:
-        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
-        from .serialization import save
-
-        save(self, path)
-
-    def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """dC_x/da for the quadratic cost: a - y (Nielsen's chapter-1 method)."""
-        return QuadraticCost.derivative(output_activations, y)
+    # the same as Network's: one definition each
+    save = Network.save
+    cost_derivative = Network.cost_derivative

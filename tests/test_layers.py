@@ -207,3 +207,15 @@ def test_gradient_check_on_nielsen_networks():
             assert max(errors.values()) < 1e-6, (cost, activation, errors)
     with pytest.raises(TypeError, match="does not know"):
         gradient_check(object(), X, X)
+
+
+def test_fast_numerical_gradient_equals_the_books():
+    rng = np.random.default_rng(7)
+    net = TwoLayerNet(30, 8, 4, weight_init_std=0.5, seed=2)
+    x, t = rng.random((7, 30)), rng.integers(0, 4, 7)
+    slow = net.numerical_gradient(x, t)
+    fast = net.numerical_gradient(x, np.eye(4)[t], fast=True)
+    for key in slow:
+        assert fast[key].shape == slow[key].shape
+        assert np.max(np.abs(fast[key] - slow[key])) < 1e-9
+    assert relative_error(fast["W1"], net.gradient(x, t)["W1"]) < 1e-6
