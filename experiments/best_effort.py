@@ -38,7 +38,7 @@ CANDIDATES = {
     "sigmoid400_mb20_eta0.5_l5": dict(BASE, sizes=[784, 400, 10], activation="sigmoid", mini_batch_size=20,
                                       eta=0.5, lmbda=5.0, lr_schedule_n=4),
 }
-CHOSEN = "relu800_mb50_eta0.1_l5"
+CHOSEN = "relu400_mb20_eta0.05_l5"  # best validation accuracy in `--select` (98.25%)
 
 
 def main(argv=None) -> int:

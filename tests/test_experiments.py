@@ -1,0 +1,75 @@
+"""The experiment scripts run end to end (small settings) and write what they promise."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT_ROOT
+
+
+def run(script: str, *args: str, data=None) -> str:
+    cmd = [sys.executable, str(PROJECT_ROOT / "experiments" / script), *args]
+    if data is not None:
+        cmd += ["--data", str(data)]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
+                                    "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py"])
+def test_help(script):
+    assert "usage:" in run(script, "--help")
+
+
+def test_chapter1_main_job_logs_every_epoch(tmp_path, mnist_pkl):
+    out = run("chapter1.py", "--epochs", "2", "--train-size", "1000", "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert "Epoch 1: " in out
+    metrics = rows(tmp_path / "chapter1" / "metrics.csv")
+    assert [r["epoch"] for r in metrics] == ["0", "1"] and 0.5 < float(metrics[-1]["test_accuracy"]) <= 1
+    config = json.loads((tmp_path / "chapter1" / "config.json").read_text())
+    assert config["eta"] == 3.0 and config["network"] == "Network" and "numpy" in config["versions"]
+    assert (tmp_path / "chapter1" / "accuracy.png").stat().st_size > 1000
+
+
+def test_chapter3_logs_costs_and_accuracies(tmp_path, mnist_pkl):
+    run("chapter3.py", "--epochs", "2", "--train-size", "2000", "--cost", "cross-entropy", "--eta", "0.5",
+        "--lmbda", "1.0", "--runs-dir", str(tmp_path), "--name", "c3", data=mnist_pkl)
+    metrics = rows(tmp_path / "c3" / "metrics.csv")
+    assert len(metrics) == 2 and all(r["training_cost"] and r["evaluation_accuracy"] for r in metrics)
+    assert {p.name for p in (tmp_path / "c3").iterdir()} >= {"cost.png", "accuracy.png", "network.json"}
+
+
+def test_book_table_writes_results(tmp_path, mnist_pkl):
+    run("book_table.py", "--rows", "1", "--seeds", "1", "--epochs", "1", "--jobs", "1",
+        "--runs-dir", str(tmp_path), data=mnist_pkl)
+    results = (tmp_path / "book_table" / "RESULTS.md").read_text()
+    assert "| [784, 30, 10] | quadratic, eta 3.0" in results and "95.42%" in results
+    again = run("book_table.py", "--rows", "1", "--seeds", "1", "--report-only", "--runs-dir", str(tmp_path))
+    assert "95.42%" in again
+
+
+def test_benchmark_prints_ratios_and_saves(tmp_path, mnist_pkl):
+    out = run("benchmark_matrix.py", "--quick", "--batch-sizes", "10", "100", "--network-samples", "200",
+              "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert "GEMM rate" in out and "mini-batch   10 float64:" in out
+    table = rows(tmp_path / "benchmark" / "benchmark.csv")
+    assert len(table) == 4 and all(float(r["ratio"]) > 1 for r in table)
+    assert (tmp_path / "benchmark" / "benchmark.png").stat().st_size > 1000
+
+
+def test_two_layer_net_training_and_shopping(tmp_path, mnist_pkl):
+    out = run("train_two_layer_net.py", "--iterations", "600", "--train-set", "50000",
+              "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert "epoch  0 (iteration   500)" in out
+    assert float(rows(tmp_path / "two_layer_net" / "metrics.csv")[-1]["test_accuracy"]) > 0.8
+    assert "price: 715" in run("shopping.py")
