@@ -11,7 +11,6 @@ import pickle
 import sys
 import zlib
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 

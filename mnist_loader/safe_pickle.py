@@ -11,7 +11,6 @@ import io
 import pickle
 from typing import Any
 
-import numpy as np
 
 from .errors import UnsafePickleError
 

@@ -5,7 +5,6 @@ or integer labels of shape (n,).
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import activations as act
 from .costs import get_cost
-from .data import as_matrices, is_array_pair
+from .data import as_matrices
 from .history import History
 from .per_sample import EpochCallback, Network, gaussian_parameters, make_rng, print_epoch
 from .validation import check_eta, check_hyperparameters, check_sizes

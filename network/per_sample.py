@@ -13,7 +13,6 @@ The four equations of backpropagation (chapter 2), with ``*`` the Hadamard produ
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import Callable, Optional, Sequence
 
