@@ -32,7 +32,8 @@ def test_help(script):
 
 
 def test_chapter1_main_job_logs_every_epoch(tmp_path, mnist_pkl):
-    out = run("chapter1.py", "--epochs", "2", "--train-size", "1000", "--runs-dir", str(tmp_path), data=mnist_pkl)
+    out = run("chapter1.py", "--epochs", "2", "--train-size", "5000", "--seed", "1", "--runs-dir", str(tmp_path),
+              data=mnist_pkl)
     assert "Epoch 1: " in out
     metrics = rows(tmp_path / "chapter1" / "metrics.csv")
     assert [r["epoch"] for r in metrics] == ["0", "1"] and 0.5 < float(metrics[-1]["test_accuracy"]) <= 1
