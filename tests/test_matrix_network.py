@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import random_samples
 from network import MatrixNetwork, Network
@@ -157,3 +159,17 @@ def test_bad_input_is_refused_before_any_work():
         MatrixNetwork([4])
     with pytest.raises(ValueError, match="feedforward: input has shape"):
         net.feedforward(np.zeros((3, 3)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 12), min_size=2, max_size=5), m=st.integers(1, 25),
+       eta=st.floats(0.01, 5.0), seed=st.integers(0, 2 ** 31))
+def test_property_one_step_equals_network_for_any_shape(sizes, m, eta, seed):
+    rng = np.random.default_rng(seed)
+    net = Network(sizes, seed=seed)
+    mnet = MatrixNetwork(sizes, seed=seed)
+    batch = random_samples(rng, m, sizes[0], sizes[-1])
+    net.update_mini_batch(batch, eta)
+    mnet.update_mini_batch(batch, eta)
+    assert max_abs_diff(net.weights, mnet.weights) < 1e-10
+    assert max_abs_diff(net.biases, mnet.biases) < 1e-10
