@@ -5,10 +5,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import random_samples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import random_samples
 from network import MatrixNetwork, Network
 
 
