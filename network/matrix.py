@@ -248,7 +248,7 @@ class MatrixNetwork:
         set size); the four ``monitor_*`` flags fill the History's lists (unpack it as the
         book's four lists); ``early_stopping_n`` stops after that many epochs without a better
         evaluation accuracy; ``lr_schedule_n`` halves eta after that many epochs without
-        improvement and stops once eta has fallen to 1/128 of its start. ``max_seconds`` is a
+        improvement and stops when it has fallen by a factor of 128 (the book's exercise). ``max_seconds`` is a
         budget of training time: no epoch starts that would, at the last epoch's pace, end past it.
         """
         check_hyperparameters(epochs, mini_batch_size, eta)
@@ -312,7 +312,7 @@ class MatrixNetwork:
             if lr_schedule_n and since_best >= lr_schedule_n:
                 eta_now /= 2
                 since_best = 0
-                if eta_now < eta / 128:
+                if eta_now <= eta / 128:
                     if verbose:
                         print("eta has fallen by a factor of 128: stopping", flush=True)
                     break

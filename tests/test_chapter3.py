@@ -93,10 +93,10 @@ def test_eta_schedule_halves_and_stops_at_one_128th():
     X, y = data(30)
     net = MatrixNetwork([6, 4, 3], seed=0)
     history = net.SGD((X, y), 500, 10, 1e-12, evaluation_data=(X, y), lr_schedule_n=2, verbose=False)
-    # epoch 0 improves; each 2 epochs without improvement halve eta; the 8th halving (1/256) stops
-    assert len(history.seconds) == 1 + 8 * 2
-    assert history.eta[0] == 1e-12 and history.eta[-1] == pytest.approx(1e-12 / 128)
-    assert sorted(set(history.eta), reverse=True) == [1e-12 / 2 ** k for k in range(8)]
+    # epoch 0 improves; each 2 epochs without improvement halve eta; the 7th halving, to 1/128, stops
+    assert len(history.seconds) == 1 + 7 * 2
+    assert history.eta[0] == 1e-12 and history.eta[-1] == pytest.approx(1e-12 / 64)
+    assert sorted(set(history.eta), reverse=True) == [1e-12 / 2 ** k for k in range(7)]
 
 
 def test_time_budget_stops_training():
