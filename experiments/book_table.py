@@ -81,11 +81,9 @@ def summary_from_log(run_dir: Path) -> dict:
         rows = list(csv.DictReader(f))
     if not rows:
         raise SystemExit(f"{run_dir}/metrics.csv has no epochs")
-    test = [float(r["test_accuracy"]) for r in rows]
-    evaluation = [float(r["evaluation_accuracy"]) for r in rows]
-    best_epoch = max(range(len(evaluation)), key=evaluation.__getitem__)
-    return dict(final_test=test[-1], best_test=max(test), test_at_best_validation=test[best_epoch],
-                training_seconds=sum(float(r["seconds"]) for r in rows), epochs_run=len(rows))
+    return training.summarize([float(r["test_accuracy"]) for r in rows],
+                              [float(r["evaluation_accuracy"]) for r in rows],
+                              [float(r["seconds"]) for r in rows])
 
 
 def main(argv=None) -> int:

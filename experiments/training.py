@@ -48,13 +48,19 @@ def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = 
     finally:
         log.close()
         draw(log, f"{cfg['sizes']}, {cfg['cost']}, eta {cfg['eta']}, lambda {cfg['lmbda']}")
-    test = [a / n_test for a in history.test_accuracy]
-    evaluation = [a / n_eval for a in history.evaluation_accuracy]
-    best_epoch = max(range(len(evaluation)), key=evaluation.__getitem__)
     net.save(log.dir / "network.json")
-    return dict(name=name, config=cfg, epochs_run=len(test), final_test=test[-1], best_test=max(test),
+    return dict(summarize([a / n_test for a in history.test_accuracy],
+                          [a / n_eval for a in history.evaluation_accuracy], history.seconds),
+                name=name, config=cfg, dir=str(log.dir))
+
+
+def summarize(test: list[float], evaluation: list[float], seconds: list[float]) -> dict[str, Any]:
+    """Final and peak test accuracy, and the test accuracy at the epoch of best validation
+    accuracy (a choice that does not look at the test set)."""
+    best_epoch = max(range(len(evaluation)), key=evaluation.__getitem__)
+    return dict(epochs_run=len(test), final_test=test[-1], best_test=max(test),
                 best_validation=evaluation[best_epoch], test_at_best_validation=test[best_epoch],
-                best_validation_epoch=best_epoch, training_seconds=sum(history.seconds), dir=str(log.dir))
+                best_validation_epoch=best_epoch, training_seconds=sum(seconds))
 
 
 def draw(log: RunLog, title: str) -> None:

@@ -5,8 +5,9 @@ Both network classes use these definitions; nothing here is re-written per netwo
 An activation ``act`` offers
     act.fn(z)                 sigma(z)
     act.prime(z)              sigma'(z)
-    act.prime_from_output(a)  sigma'(z) written in terms of a = sigma(z), which lets the
-                              matrix network skip keeping z around.
+    act.forward_into(z, out)  the same values, in place, for the matrix network's hot loop
+    act.mul_prime_into(d, a, tmp)  d *= sigma'(z), written in terms of a = sigma(z), so the
+                              matrix network need not keep z around
 """
 from __future__ import annotations
 
@@ -41,11 +42,6 @@ class Sigmoid:
     def prime(z: np.ndarray) -> np.ndarray:
         return sigmoid_prime(z)
 
-    @staticmethod
-    def prime_from_output(a: np.ndarray) -> np.ndarray:
-        """sigma'(z) = a (1 - a)."""
-        return a * (1 - a)
-
     # In-place kernels for the matrix network (callers silence overflow once per run).
     @staticmethod
     def forward_into(z: np.ndarray, out: np.ndarray) -> None:
@@ -76,11 +72,6 @@ class Tanh:
         return 1 - t * t
 
     @staticmethod
-    def prime_from_output(a: np.ndarray) -> np.ndarray:
-        """tanh'(z) = 1 - a^2."""
-        return 1 - a * a
-
-    @staticmethod
     def forward_into(z: np.ndarray, out: np.ndarray) -> None:
         np.tanh(z, out=out)
 
@@ -103,10 +94,6 @@ class ReLU:
     def prime(z: np.ndarray) -> np.ndarray:
         """1 where z > 0, else 0 (the subgradient 0 is taken at z = 0)."""
         return (z > 0).astype(z.dtype)
-
-    @staticmethod
-    def prime_from_output(a: np.ndarray) -> np.ndarray:
-        return (a > 0).astype(a.dtype)
 
     @staticmethod
     def forward_into(z: np.ndarray, out: np.ndarray) -> None:

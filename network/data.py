@@ -5,8 +5,9 @@ or integer labels of shape (n,).
 """
 from __future__ import annotations
 
-
 import numpy as np
+
+from mnist_loader.loader import one_hot as one_hot_rows
 
 from .validation import check_sample_list
 
@@ -59,8 +60,7 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
                 Y[i] = np.asarray(y).reshape(n_out)
     if one_hot:
         if labels is not None:
-            Y = np.zeros((len(labels), n_out), dtype=dtype)
-            Y[np.arange(len(labels)), labels] = 1
+            Y = one_hot_rows(labels, n_out, dtype)
         return X, np.ascontiguousarray(Y, dtype=dtype)
     if labels is None:
         labels = np.argmax(Y, axis=1).astype(np.int64)

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import activations as act
 from .costs import get_cost
-from .data import as_matrices
+from .data import as_matrices, one_hot_rows
 from .history import History
 from .per_sample import EpochCallback, Network, gaussian_parameters, make_rng, print_epoch
 from .validation import check_eta, check_hyperparameters, check_sizes
@@ -264,9 +264,10 @@ class MatrixNetwork:
         if (early_stopping_n or lr_schedule_n or monitor_evaluation_cost or monitor_evaluation_accuracy) \
                 and evaluation is None:
             raise ValueError("evaluation monitoring, early stopping and the eta schedule need evaluation_data")
-        if evaluation is not None:
-            evaluation_one_hot = np.zeros((len(evaluation[1]), n_out), dtype=self.dtype)
-            evaluation_one_hot[np.arange(len(evaluation[1])), evaluation[1]] = 1
+        if evaluation is not None and monitor_evaluation_cost:
+            evaluation_one_hot = one_hot_rows(evaluation[1], n_out, self.dtype)
+        if monitor_training_accuracy:
+            training_labels = np.argmax(Y, axis=1)
         n = len(X)
         Xa = np.empty((n, n_in + 1), dtype=self.dtype)  # inputs with their ones column, so that
         Xa[:, :-1] = X                                   # each mini-batch is gathered straight
@@ -289,7 +290,7 @@ class MatrixNetwork:
             if monitor_training_cost:
                 history.training_cost.append(self._total_cost(X, Y, lmbda))
             if monitor_training_accuracy:
-                history.training_accuracy.append(self.accuracy(X, np.argmax(Y, axis=1)))
+                history.training_accuracy.append(self.accuracy(X, training_labels))
             if monitor_evaluation_cost:
                 history.evaluation_cost.append(self._total_cost(evaluation[0], evaluation_one_hot, lmbda))
             if evaluation is not None and (monitor_evaluation_accuracy or early_stopping_n or lr_schedule_n):

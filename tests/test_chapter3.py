@@ -196,3 +196,35 @@ def test_non_finite_weights_are_not_saved(tmp_path):
     with pytest.raises(ValueError, match="non-finite"):
         net.save(tmp_path / "x.json")
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_in_place_kernels_match_the_reference_definitions(name):
+    from network.activations import get_activation
+
+    f = get_activation(name)
+    z = np.linspace(-6, 6, 24).reshape(4, 6) + 0.01  # no exact 0 (ReLU's kink)
+    a = np.empty_like(z)
+    f.forward_into(z.copy(), a)
+    assert np.allclose(a, f.fn(z), rtol=0, atol=1e-15)
+    delta = np.ones_like(z) * 0.5
+    f.mul_prime_into(delta, a, np.empty_like(z))
+    assert np.allclose(delta, 0.5 * f.prime(z), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("cost", [QuadraticCost, CrossEntropyCost])
+def test_scaled_delta_kernel_is_minus_scale_times_delta(cost):
+    rng = np.random.default_rng(0)
+    a, y = rng.random((5, 3)), np.eye(3)[rng.integers(0, 3, 5)]
+    out, tmp = np.empty_like(a), np.empty_like(a)
+    cost.scaled_delta_into(a, y, 0.3, out, tmp)
+    assert np.allclose(out, -0.3 * cost.delta(a, y), rtol=0, atol=1e-15)
+
+
+def test_softmax_kernel_matches_softmax():
+    from network.activations import Softmax
+
+    z = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])
+    out = np.empty_like(z)
+    Softmax.forward_into(z.copy(), out)
+    assert np.allclose(out, Softmax.fn(z.T).T, rtol=0, atol=1e-15)
