@@ -1,31 +1,35 @@
-"""Per-sample Network vs MatrixNetwork: samples per second, in one process, on the same data.
+"""MatrixNetwork side by side with its peers: samples per second, one process, same data.
 
-For mini-batch sizes 1, 10, 100 and 1000 this trains Network([784, 30, 10]) and MatrixNetwork
-(float64 and float32) with eta 3.0 from the same initial weights, and prints samples per second
-and the ratio matrix / per-sample. It also measures the machine's GEMM rate with one large
-np.matmul and compares an epoch at mini-batch 1000 with the time its matrix-multiply FLOPs alone
-would take at that rate. Writes runs/<name>/benchmark.csv and benchmark.png (log scale).
+For [784, 30, 10], sigmoid, quadratic cost, eta 3.0, this trains on the 50,000 MNIST training
+images, from the same initial weights and in the same mini-batches:
+    MatrixNetwork       the library's matrix-based backprop (network/matrix.py)
+    plain numpy loop    the chapter-2 answer written out in 15 lines below, as a baseline
+    PyTorch             the same network in torch.nn on the CPU, autograd + torch.optim.SGD
+                        (optional: `pip install -e ".[bench]"`; skipped, and said so, without it)
+    Network             the book's per-sample backprop (on fewer samples: it is slow)
+It times each epoch alone (data preparation excluded), best of 3, at mini-batch 10, 100 and 1000,
+in float64 and float32, and prints the table and the ratios. At mini-batch 1000 it prints the
+GEMM roofline: the epoch's matrix-multiply FLOPs at the GEMM rate this machine reaches with one
+large np.matmul and the same threads. After the first epoch it checks that every peer ended with
+MatrixNetwork's weights (float64), so all of them really ran the same computation.
+Writes runs/<name>/benchmark.csv and benchmark.png (log scale).
 
-    python experiments/benchmark_matrix.py            # full: about 2-3 minutes
-    python experiments/benchmark_matrix.py --quick    # under a minute
+Threads: `--threads 1 2` measures with each count (numpy's BLAS through threadpoolctl, torch's
+through torch.set_num_threads, both from the bench extra); without threadpoolctl the BLAS default
+is used and said so.
 
-BLAS threads: by default both networks run with one BLAS thread (--blas-threads 1), set before
-numpy loads. With more, OpenBLAS's worker threads keep spinning after each multi-threaded
-product and, on this 2-core machine, halve the speed of the small operations that follow --
-the per-sample Network's as much as the matrix network's. Both are always measured under the
-same setting, and the GEMM rate too.
+    python experiments/benchmark_matrix.py                 # about 2 minutes per thread count
+    python experiments/benchmark_matrix.py --quick         # under a minute
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import copy
 import csv
 import sys
 import time
-
-
-import blas_threads  # noqa: E402  (must come before numpy)
-
-BLAS_THREADS = blas_threads.configure(default=1)
+from pathlib import Path
 
 import numpy as np
 from runlog import add_run_arguments, versions
@@ -37,135 +41,319 @@ from network import MatrixNetwork, Network
 
 SIZES = [784, 30, 10]
 ETA = 3.0
-TARGETS = {(10, "float64"): 15.0, (100, "float64"): 50.0, (100, "float32"): 50.0}
+PEERS = ("Network", "PyTorch", "plain numpy", "MatrixNetwork")
+
+
+# ---------------------------------------------------------------------------- the baseline
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def plain_numpy_epoch(W, B, X, Y, m, order, eta=ETA):
+    """The chapter-2 answer as anyone would write it: samples in rows, W (n_out, n_in) and b
+    (n_out,) as separate arrays, a gather per mini-batch, new arrays for every intermediate."""
+    for k in range(0, len(X), m):
+        batch = order[k:k + m]
+        activations = [X[batch]]
+        for w, b in zip(W, B):
+            activations.append(sigmoid(activations[-1] @ w.T + b))
+        a = activations[-1]
+        delta = (a - Y[batch]) * a * (1 - a)
+        for l in range(len(W) - 1, -1, -1):
+            grad_w, grad_b = delta.T @ activations[l], delta.sum(axis=0)
+            if l:
+                delta = (delta @ W[l]) * activations[l] * (1 - activations[l])
+            W[l] -= (eta / len(batch)) * grad_w
+            B[l] -= (eta / len(batch)) * grad_b
+
+
+# ---------------------------------------------------------------------------- PyTorch
+def torch_peer(net: MatrixNetwork):
+    """The same network in torch.nn, with net's initial weights; None if torch is absent."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}[net.dtype]
+    layers = []
+    for w, b in zip(net.weights, net.biases):
+        linear = torch.nn.Linear(w.shape[1], w.shape[0]).to(dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b[:, 0]))
+        layers += [linear, torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    return model, torch.optim.SGD(model.parameters(), lr=ETA)
+
+
+def torch_epoch(model, optimizer, X, Y, m, order) -> None:
+    """One epoch as a PyTorch user writes it: forward, quadratic cost, backward, step."""
+    import torch
+
+    order = torch.from_numpy(order)
+    for k in range(0, len(X), m):
+        batch = order[k:k + m]
+        optimizer.zero_grad(set_to_none=True)
+        out = model(X[batch])
+        loss = 0.5 * torch.nn.functional.mse_loss(out, Y[batch], reduction="sum") / len(batch)
+        loss.backward()
+        optimizer.step()
+
+
+# ---------------------------------------------------------------------------- threads, GEMM
+@contextlib.contextmanager
+def threads(n: int):
+    """n threads for numpy's BLAS (threadpoolctl) and for torch, inside the block."""
+    try:
+        import torch
+        before = torch.get_num_threads()
+        torch.set_num_threads(n)
+    except ImportError:
+        torch = None
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        threadpool_limits = None
+    try:
+        if threadpool_limits is None:
+            yield
+        else:
+            with threadpool_limits(limits=n, user_api="blas"):
+                yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(before)
 
 
 def gemm_rate(dtype, n: int = 2048, repeats: int = 3) -> float:
-    """FLOP/s of one large square matmul, best of ``repeats``."""
+    """FLOP/s of one large square np.matmul, best of ``repeats``."""
     rng = np.random.default_rng(0)
     a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
     out = np.empty((n, n), dtype=dtype)
     np.matmul(a, b, out=out)
-    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    best = min(timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
     return 2 * n ** 3 / best
 
 
-def _timed(f) -> float:
+def timed(f) -> float:
     start = time.perf_counter()
     f()
     return time.perf_counter() - start
 
 
 def epoch_flops(sizes, n: int) -> float:
-    """Matrix-multiply FLOPs of one epoch of n samples: forward, BP2 and BP3/BP4 products."""
+    """Matrix-multiply FLOPs of one epoch of n samples: forward, BP2 and BP4 products."""
     per_sample = 0
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        per_sample += 2 * (a + 1) * b      # forward [A 1] P
-        per_sample += 2 * (a + 1) * b      # gradient [A 1]^T Delta
-        if i > 0:
-            per_sample += 2 * a * b        # BP2 Delta W
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        per_sample += 2 * n_in * n_out          # forward  A W^T
+        per_sample += 2 * n_in * n_out          # BP4      Delta^T A
+        if l > 0:
+            per_sample += 2 * n_in * n_out      # BP2      Delta W
     return float(per_sample) * n
 
 
+# ---------------------------------------------------------------------------- one case
+def measure(X64, Y64, m: int, dtype: str, repeats: int, seed: int, tuples, n_network: int) -> dict:
+    """Samples per second of every peer at mini-batch m, best epoch of ``repeats``."""
+    X, Y = X64.astype(dtype), Y64.astype(dtype)
+    n = len(X)
+    net = MatrixNetwork(SIZES, seed=seed, dtype=dtype)
+    W, B = [w.copy() for w in net.weights], [b[:, 0].copy() for b in net.biases]
+    peer = torch_peer(net)
+    if peer is not None:
+        import torch
+        Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    best = {name: np.inf for name in PEERS}
+    agreement = {}
+    for r in range(repeats):
+        orders = copy.deepcopy(net.rng)           # the permutation SGD draws, for the peers too
+        best["MatrixNetwork"] = min(best["MatrixNetwork"], net.SGD((X, Y), 1, m, ETA, verbose=False).seconds[0])
+        order = orders.permutation(n)
+        best["plain numpy"] = min(best["plain numpy"], timed(lambda: plain_numpy_epoch(W, B, X, Y, m, order)))
+        if peer is not None:
+            best["PyTorch"] = min(best["PyTorch"], timed(lambda: torch_epoch(*peer, Xt, Yt, m, order)))
+        if r == 0:
+            agreement["plain numpy"] = max_difference(net, W)
+            if peer is not None:
+                agreement["PyTorch"] = max_difference(net, [p.detach().numpy() for p in peer[0].parameters()][::2])
+    if dtype == "float64":
+        ref = Network(SIZES, seed=seed)
+        best["Network"] = timed(lambda: [ref.update_mini_batch(tuples[k:k + m], ETA)
+                                         for k in range(0, n_network, m)]) * n / n_network
+    return dict(rates={name: n / t for name, t in best.items() if np.isfinite(t)},
+                seconds=best["MatrixNetwork"], agreement=agreement)
+
+
+def where_time_goes(X64, Y64, m: int, dtype: str, seed: int) -> dict:
+    """MatrixNetwork's epoch, split: the mini-batch gathers alone, the step's matrix products
+    alone (the same shapes and data, gathers included, minus the gathers), and the rest
+    (element-wise work and Python), each the best of 2 epochs."""
+    X, Y = X64.astype(dtype), Y64.astype(dtype)
+    n = len(X)
+    net = MatrixNetwork(SIZES, seed=seed, dtype=dtype)
+    epoch = min(net.SGD((X, Y), 1, m, ETA, verbose=False).seconds[0] for _ in range(2))
+    batches = [b for b in np.array_split(np.random.default_rng(seed).permutation(n), range(m, n, m))]
+    (w1, w2), rng = net.weights, np.random.default_rng(seed)
+    a1, d1, d2 = (rng.random((m, k)).astype(dtype) for k in (30, 30, 10))
+
+    def gathers():
+        for b in batches:
+            X[b], Y[b]
+
+    def products():
+        for b in batches:
+            x = X[b]
+            x @ w1.T, a1 @ w2.T, d2 @ w2, d2.T @ a1, d1.T @ x
+
+    gather = min(timed(gathers) for _ in range(2))
+    product = min(timed(products) for _ in range(2)) - gather
+    scale = 50000 / n
+    return dict(epoch=epoch * scale, gathers=gather * scale, products=product * scale,
+                rest=(epoch - gather - product) * scale, product_rate=epoch_flops(SIZES, n) / product)
+
+
+def max_difference(net: MatrixNetwork, weights) -> float:
+    return max(float(np.max(np.abs(a - b))) for a, b in zip(net.weights, weights))
+
+
+# ---------------------------------------------------------------------------- main
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="fewer samples and repeats: under a minute")
-    p.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    p.add_argument("--quick", action="store_true", help="10,000 training images, 2 repeats: under a minute")
+    p.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 100, 1000], help="(default: 10 100 1000)")
+    p.add_argument("--dtypes", nargs="+", default=["float64", "float32"], choices=["float64", "float32"],
+                   help="(default: float64 float32)")
+    p.add_argument("--threads", type=int, nargs="+", default=[2], help="thread counts to measure (default: 2)")
+    p.add_argument("--repeats", type=int, default=None, help="epochs per case, best taken (default 3; quick 2)")
     p.add_argument("--network-samples", type=int, default=None,
-                   help="samples the per-sample Network trains on per size (default 10000; quick 2000)")
-    p.add_argument("--repeats", type=int, default=None, help="MatrixNetwork epochs per case, best taken (default 3; quick 1)")
-    p.add_argument("--seed", type=int, default=0)
-    blas_threads.add_argument(p, 1)
+                   help="samples the per-sample Network is timed on (default 10000; quick 2000)")
+    p.add_argument("--seed", type=int, default=0, help="(default: 0)")
     add_run_arguments(p, "benchmark")
     args = p.parse_args(argv)
+    for name in ("batch_sizes", "threads"):
+        if min(getattr(args, name)) < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1")
+    repeats = args.repeats or (2 if args.quick else 3)
     n_network = args.network_samples or (2000 if args.quick else 10000)
-    repeats = args.repeats or (1 if args.quick else 3)
+    if repeats < 1 or n_network < 1:
+        p.error("--repeats and --network-samples must be >= 1")
 
     (train_x, train_y), _, _ = mnist_loader.load_data(args.data)
-    n_matrix = 10000 if args.quick else len(train_x)
-    X, labels = train_x[:n_matrix], train_y[:n_matrix]
-    Y = mnist_loader.one_hot(labels)
+    n = 10000 if args.quick else len(train_x)
+    X, Y = train_x[:n].astype(np.float64), mnist_loader.one_hot(train_y[:n])
     tuples = [(X[i].reshape(784, 1), Y[i].reshape(10, 1)) for i in range(n_network)]
-
-    rates = {"float64": gemm_rate(np.float64), "float32": gemm_rate(np.float32)}
-    print(f"BLAS threads: {BLAS_THREADS}")
-    print(f"GEMM rate (one 2048^3 np.matmul, best of 3): float64 {rates['float64'] / 1e9:.1f} GFLOP/s, "
-          f"float32 {rates['float32'] / 1e9:.1f} GFLOP/s")
-    print(f"Network trains on {n_network} samples per size; MatrixNetwork on {n_matrix}, best of {repeats} epochs")
+    missing = [mod for mod in ("torch", "threadpoolctl") if not _importable(mod)]
+    if missing:
+        print(f"not installed: {', '.join(missing)} (pip install -e \".[bench]\")"
+              + ("; PyTorch is skipped" if "torch" in missing else "")
+              + ("; numpy's BLAS runs with its default threads" if "threadpoolctl" in missing else ""))
+    print(f"[784, 30, 10], eta {ETA}, {n} training images, best of {repeats} epochs; "
+          f"Network timed on {n_network} samples")
 
     rows = []
-    header = f"{'batch':>6} {'dtype':>8} {'Network/s':>10} {'Matrix/s':>11} {'ratio':>7} {'epoch(50k) s':>13} {'FLOP-time s':>12} {'x FLOP':>7}"
-    print(header)
+    for n_threads in args.threads:
+        with threads(n_threads):
+            rate = {d: gemm_rate(np.dtype(d)) for d in args.dtypes}
+            print(f"\n{n_threads} thread(s); GEMM rate (2048^3 np.matmul): "
+                  + ", ".join(f"{d} {r / 1e9:.0f} GFLOP/s" for d, r in rate.items()))
+            print(f"{'batch':>6} {'dtype':>8} " + " ".join(f"{name:>14}" for name in PEERS)
+                  + f" {'vs PyTorch':>11} {'vs plain':>9}")
+            for m in args.batch_sizes:
+                for dtype in args.dtypes:
+                    result = measure(X, Y, m, dtype, repeats, args.seed, tuples, n_network)
+                    r = result["rates"]
+                    row = dict(threads=n_threads, mini_batch=m, dtype=dtype,
+                               **{f"{name} samples/s": r.get(name, "") for name in PEERS},
+                               matrix_over_pytorch=r["MatrixNetwork"] / r["PyTorch"] if "PyTorch" in r else "",
+                               matrix_over_plain=r["MatrixNetwork"] / r["plain numpy"],
+                               epoch_seconds=result["seconds"] * 50000 / n,
+                               roofline_seconds=epoch_flops(SIZES, 50000) / rate[dtype],
+                               max_weight_difference_plain=result["agreement"]["plain numpy"],
+                               max_weight_difference_pytorch=result["agreement"].get("PyTorch", ""))
+                    rows.append(row)
+                    cells = " ".join(f"{r[name]:>14,.0f}" if name in r else f"{'-':>14}" for name in PEERS)
+                    vs_torch = f"{row['matrix_over_pytorch']:>10.1f}x" if row["matrix_over_pytorch"] != "" else f"{'-':>11}"
+                    print(f"{m:>6} {dtype:>8} {cells} {vs_torch} {row['matrix_over_plain']:>8.2f}x", flush=True)
+    report(rows)
+    print("\nwhere MatrixNetwork's epoch (50,000 images) goes, at the last thread count:")
+    print(f"{'batch':>6} {'dtype':>8} {'epoch s':>8} {'gathers':>8} {'products':>9} {'rest':>7} {'products GFLOP/s':>17}")
     for m in args.batch_sizes:
-        ref = Network(SIZES, seed=args.seed)
-        start = time.perf_counter()
-        for k in range(0, n_network, m):
-            ref.update_mini_batch(tuples[k:k + m], ETA)
-        network_sps = n_network / (time.perf_counter() - start)
-        for dtype in ("float64", "float32"):
-            net = MatrixNetwork(SIZES, seed=args.seed, dtype=dtype)
-            secs = min(net.SGD((X, Y), repeats, m, ETA, verbose=False).seconds)
-            matrix_sps = n_matrix / secs
-            epoch_50k = 50000 / matrix_sps
-            flop_time = epoch_flops(SIZES, 50000) / rates[dtype]
-            row = dict(mini_batch=m, dtype=dtype, network_samples_per_s=network_sps,
-                       matrix_samples_per_s=matrix_sps, ratio=matrix_sps / network_sps,
-                       epoch_seconds_50k=epoch_50k, flop_seconds_50k=flop_time,
-                       epoch_over_flop_time=epoch_50k / flop_time)
-            rows.append(row)
-            print(f"{m:>6} {dtype:>8} {network_sps:>10.0f} {matrix_sps:>11.0f} {row['ratio']:>6.1f}x "
-                  f"{epoch_50k:>13.3f} {flop_time:>12.3f} {row['epoch_over_flop_time']:>6.1f}x", flush=True)
-
-    print("\ntargets:")
-    for (m, dtype), target in TARGETS.items():
-        r = next((r for r in rows if r["mini_batch"] == m and r["dtype"] == dtype), None)
-        if r:
-            print(f"  mini-batch {m:>4} {dtype}: {r['ratio']:.1f}x the per-sample Network "
-                  f"(target {target:.0f}x: {'met' if r['ratio'] >= target else 'NOT met'})")
-    r = next((r for r in rows if r["mini_batch"] == 1000 and r["dtype"] == "float32"), None)
-    if r:
-        print(f"  mini-batch 1000 float32: epoch {r['epoch_seconds_50k']:.3f} s = {r['epoch_over_flop_time']:.2f}x "
-              f"its GEMM-FLOP time (target <= 3x: {'met' if r['epoch_over_flop_time'] <= 3 else 'NOT met'})")
-
-    from pathlib import Path
+        for dtype in args.dtypes:
+            with threads(args.threads[-1]):
+                t = where_time_goes(X, Y, m, dtype, args.seed)
+            print(f"{m:>6} {dtype:>8} {t['epoch']:>8.3f} {t['gathers']:>8.3f} {t['products']:>9.3f} {t['rest']:>7.3f} "
+                  f"{t['product_rate'] / 1e9:>17.1f}", flush=True)
     out = Path(args.runs_dir) / args.name
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "benchmark.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    (out / "versions.txt").write_text("\n".join(f"{k}: {v}" for k, v in versions().items())
-                                      + f"\nblas_threads: {BLAS_THREADS}\n")
-    plot(rows, args.batch_sizes, out / "benchmark.png")
-    print(f"\nwrote {out}/benchmark.csv and benchmark.png")
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (out / "versions.txt").write_text("\n".join(f"{k}: {v}" for k, v in versions().items()) + "\n")
+    plot(rows, out / "benchmark.png")
+    print(f"\nwrote {out / 'benchmark.csv'} and {out / 'benchmark.png'}")
     return 0
 
 
-def plot(rows, batch_sizes, path) -> None:
-    fig, ax = plt.subplots(figsize=(8, 4.8))
-    width = 0.27
-    xs = np.arange(len(batch_sizes))
-    network = [next(r["network_samples_per_s"] for r in rows if r["mini_batch"] == m) for m in batch_sizes]
-    series = [("Network (per-sample)", network)]
-    for dtype in ("float64", "float32"):
-        series.append((f"MatrixNetwork {dtype}",
-                       [next(r["matrix_samples_per_s"] for r in rows if r["mini_batch"] == m and r["dtype"] == dtype)
-                        for m in batch_sizes]))
-    for i, (label, values) in enumerate(series):
-        bars = ax.bar(xs + (i - 1) * width, values, width, label=label)
-        if i:
-            for b, v, ref in zip(bars, values, network):
-                ax.annotate(f"{v / ref:.0f}x", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom", fontsize=8)
+def report(rows) -> None:
+    """The roofline at mini-batch 1000, the agreement check and the targets."""
+    print("\nGEMM roofline at mini-batch 1000 (epoch of 50,000 images):")
+    rows = sorted(rows, key=lambda r: r["threads"])
+    for r in (r for r in rows if r["mini_batch"] == 1000):
+        print(f"  {r['threads']} thread(s) {r['dtype']}: epoch {r['epoch_seconds']:.3f} s, roofline "
+              f"{r['roofline_seconds']:.3f} s: {r['epoch_seconds'] / r['roofline_seconds']:.2f}x")
+    worst = max(r["max_weight_difference_plain"] for r in rows if r["dtype"] == "float64")
+    torch_diffs = [r["max_weight_difference_pytorch"] for r in rows if r["dtype"] == "float64" and r["max_weight_difference_pytorch"] != ""]
+    print(f"\nsame computation: after one epoch (float64) the weights of MatrixNetwork and the plain loop differ "
+          f"by at most {worst:.1e}" + (f", PyTorch's by at most {max(torch_diffs):.1e}" if torch_diffs else ""))
+    if not any(r["matrix_over_pytorch"] != "" for r in rows):
+        return
+    print("\ntargets:")
+    for t in sorted({r["threads"] for r in rows}):
+        mine = [r for r in rows if r["threads"] == t]
+        slowest = min(mine, key=lambda r: r["matrix_over_pytorch"])
+        print(f"  {t} thread(s): MatrixNetwork at or above PyTorch everywhere: "
+              f"{'met' if slowest['matrix_over_pytorch'] >= 1 else 'NOT met'} "
+              f"(lowest ratio {slowest['matrix_over_pytorch']:.2f}x at mini-batch {slowest['mini_batch']} {slowest['dtype']})")
+        for r in (r for r in mine if r["mini_batch"] == 10):
+            print(f"  {t} thread(s): mini-batch 10 {r['dtype']}: {r['matrix_over_pytorch']:.1f}x PyTorch "
+                  f"(target 6x: {'met' if r['matrix_over_pytorch'] >= 6 else 'NOT met'})")
+        for r in (r for r in mine if r["mini_batch"] == 1000 and r["dtype"] == "float32"):
+            ratio = r["epoch_seconds"] / r["roofline_seconds"]
+            print(f"  {t} thread(s): mini-batch 1000 float32 epoch {ratio:.2f}x its roofline "
+                  f"(target within 2x: {'met' if ratio <= 2 else 'NOT met'})")
+
+
+def plot(rows, path) -> None:
+    cases = [(r["threads"], r["mini_batch"], r["dtype"]) for r in rows]
+    fig, ax = plt.subplots(figsize=(max(8, 1.3 * len(cases)), 5))
+    width = 0.8 / len(PEERS)
+    xs = np.arange(len(cases))
+    for i, name in enumerate(PEERS):
+        values = [r[f"{name} samples/s"] or np.nan for r in rows]
+        bars = ax.bar(xs + (i - (len(PEERS) - 1) / 2) * width, values, width, label=name)
+        if name == "MatrixNetwork":
+            for bar, r in zip(bars, rows):
+                if r["matrix_over_pytorch"] != "":
+                    ax.annotate(f"{r['matrix_over_pytorch']:.1f}x", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                                ha="center", va="bottom", fontsize=8)
     ax.set_yscale("log")
-    ax.set_xticks(xs, [str(m) for m in batch_sizes])
-    ax.set_xlabel("mini-batch size")
+    ax.set_xticks(xs, [f"mb {m}\n{d}\n{t} thr" for t, m, d in cases], fontsize=8)
     ax.set_ylabel("training samples per second (log scale)")
-    ax.set_title("[784, 30, 10], eta 3.0: per-sample vs matrix backprop")
-    ax.legend()
+    ax.set_title("[784, 30, 10], eta 3.0: one epoch, best of 3 (label: MatrixNetwork / PyTorch)")
+    ax.legend(fontsize=8)
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _importable(module: str) -> bool:
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
 
 
 if __name__ == "__main__":

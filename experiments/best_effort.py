@@ -18,14 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-import blas_threads
+import training
+from runlog import add_run_arguments
 
-blas_threads.configure(default=2)  # wide layers: large products gain from both cores
-
-import training  # noqa: E402
-from runlog import add_run_arguments  # noqa: E402
-
-import mnist_loader  # noqa: E402
+import mnist_loader
 
 BASE = dict(cost="log-likelihood", init="scaled", dtype="float32", epochs=1000, monitor_training=False)
 CANDIDATES = {
@@ -47,7 +43,6 @@ def main(argv=None) -> int:
     p.add_argument("--config", default=CHOSEN, choices=sorted(CANDIDATES), help=f"settings to train (default {CHOSEN})")
     p.add_argument("--seconds", type=float, default=120.0, help="training-time budget (default 120)")
     p.add_argument("--seed", type=int, default=0)
-    blas_threads.add_argument(p, 2)
     add_run_arguments(p, "best_effort")
     args = p.parse_args(argv)
     data = mnist_loader.load_data(args.data)

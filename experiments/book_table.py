@@ -20,15 +20,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import blas_threads
 
-blas_threads.configure(default=1)
+import numpy as np
+import training
+from runlog import add_run_arguments, versions
 
-import numpy as np  # noqa: E402
-import training  # noqa: E402
-from runlog import add_run_arguments, versions  # noqa: E402
-
-import mnist_loader  # noqa: E402
+import mnist_loader
 
 ROWS = [
     dict(label="[784, 30, 10]", settings="quadratic, eta 3.0, 30 epochs, mini-batch 10", book=95.42,
@@ -95,7 +92,6 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=None, help="override every row's epochs (for a smoke test)")
     p.add_argument("--report-only", action="store_true",
                    help="rewrite RESULTS.md from the runs' metrics.csv, without training")
-    blas_threads.add_argument(p, 1)
     add_run_arguments(p, "book_table")
     args = p.parse_args(argv)
     out = Path(args.runs_dir) / args.name

@@ -14,14 +14,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-import blas_threads
+import training
+from runlog import add_run_arguments
 
-blas_threads.configure(default=1)
-
-import training  # noqa: E402
-from runlog import add_run_arguments  # noqa: E402
-
-import mnist_loader  # noqa: E402
+import mnist_loader
 
 
 def main(argv=None) -> int:
@@ -40,7 +36,6 @@ def main(argv=None) -> int:
     p.add_argument("--max-seconds", type=float, default=None, help="training-time budget")
     p.add_argument("--train-size", type=int, default=None, help="train on the first N training images only")
     p.add_argument("--seed", type=int, default=0)
-    blas_threads.add_argument(p, 1)
     add_run_arguments(p, "chapter3")
     args = p.parse_args(argv)
 

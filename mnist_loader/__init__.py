@@ -1,7 +1,7 @@
 """MNIST for Nielsen's networks: ``load_data``, ``load_data_wrapper`` and the dataset builder."""
-from .dataset import build_from_idx, default_path, ensure_dataset, read_dataset
+from .dataset import build_from_idx, default_path, read_dataset
 from .errors import ChecksumError, DatasetError, IdxFormatError, UnsafePickleError
-from .loader import load_data, load_data_wrapper, one_hot, vectorized_result
+from .loader import ensure_dataset, load_data, load_data_wrapper, one_hot, vectorized_result
 
 __all__ = [
     "load_data", "load_data_wrapper", "one_hot", "vectorized_result",

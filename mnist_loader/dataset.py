@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from network.atomic import write_atomic
+
 from .errors import DatasetError
 from .idx import read_mnist_idx
-from .atomic import write_atomic
 from .safe_pickle import safe_loads
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,28 +64,6 @@ def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = 
     if verbose:
         print(f"built {path} from the IDX files in {idx_dir}", file=sys.stderr)
     return path
-
-
-def ensure_dataset(path: str | os.PathLike | None = None, verbose: bool = True) -> Path:
-    """Return the dataset's path, building or downloading it first if it is not there.
-
-    With ``$MNIST_IDX_DIR`` set, the pickle is built from the IDX files in that folder;
-    otherwise the IDX files are downloaded (and verified) and the pickle built from them.
-    """
-    path = Path(path) if path is not None else default_path()
-    if path.is_file():
-        return path
-    idx_dir = os.environ.get(IDX_DIR_ENV)
-    if idx_dir:
-        if verbose:
-            print(f"no dataset at {path}; building it from ${IDX_DIR_ENV}={idx_dir}", file=sys.stderr)
-        return build_from_idx(idx_dir, path, verbose=verbose)
-    from .download import download_and_build
-
-    if verbose:
-        print(f"no dataset at {path}; downloading MNIST (set ${IDX_DIR_ENV} to build from local "
-              f"IDX files instead)", file=sys.stderr)
-    return download_and_build(path, verbose=verbose)
 
 
 def read_dataset(path: str | os.PathLike) -> tuple[Split, Split, Split]:

@@ -9,10 +9,11 @@ import urllib.request
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
+from network.atomic import write_atomic
+
 from .dataset import build_from_idx, default_path
 from .errors import ChecksumError, DatasetError
 from .idx import FILES
-from .atomic import write_atomic
 
 # Tried in order; the second is the fallback.
 MIRRORS = (

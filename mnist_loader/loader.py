@@ -6,11 +6,35 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from .dataset import N_CLASSES, N_PIXELS, Split, ensure_dataset, read_dataset
+from network.data import one_hot as _one_hot
+
+from .dataset import IDX_DIR_ENV, N_CLASSES, N_PIXELS, Split, build_from_idx, default_path, read_dataset
+from .download import download_and_build
+
+
+def ensure_dataset(path: str | os.PathLike | None = None, verbose: bool = True) -> Path:
+    """Return the dataset's path, building or downloading it first if it is not there.
+
+    With ``$MNIST_IDX_DIR`` set, the pickle is built from the IDX files in that folder;
+    otherwise the IDX files are downloaded (and verified) and the pickle built from them.
+    """
+    path = Path(path) if path is not None else default_path()
+    if path.is_file():
+        return path
+    idx_dir = os.environ.get(IDX_DIR_ENV)
+    if idx_dir:
+        if verbose:
+            print(f"no dataset at {path}; building it from ${IDX_DIR_ENV}={idx_dir}", file=sys.stderr)
+        return build_from_idx(idx_dir, path, verbose=verbose)
+    if verbose:
+        print(f"no dataset at {path}; downloading MNIST (set ${IDX_DIR_ENV} to build from local "
+              f"IDX files instead)", file=sys.stderr)
+    return download_and_build(path, verbose=verbose)
 
 
 def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Split]:
@@ -30,17 +54,12 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Spli
 
 def vectorized_result(j: int, n: int = N_CLASSES) -> np.ndarray:
     """A (10, 1) float64 column with 1.0 in position j: the desired output for digit j."""
-    e = np.zeros((n, 1), dtype=np.float64)
-    e[int(j)] = 1.0
-    return e
+    return one_hot([int(j)], n).T
 
 
 def one_hot(labels: np.ndarray, n: int = N_CLASSES, dtype=np.float64) -> np.ndarray:
-    """Labels (m,) -> one-hot rows (m, n)."""
-    labels = np.asarray(labels)
-    out = np.zeros((labels.shape[0], n), dtype=dtype)
-    out[np.arange(labels.shape[0]), labels] = 1
-    return out
+    """Labels (m,) -> one-hot rows (m, n) (``network.data.one_hot``, with MNIST's 10 classes)."""
+    return _one_hot(labels, n, dtype)
 
 
 def load_data_wrapper(path: str | os.PathLike | None = None) -> tuple[list, list, list]:

@@ -1,18 +1,19 @@
 """Backpropagation for MNIST: two networks from Nielsen's book, one computational graph.
 
 - ``Network`` (per_sample.py): Nielsen's chapter-1 network, backprop one sample at a time.
-- ``MatrixNetwork`` (matrix.py): the same mathematics with a whole mini-batch as one matrix,
-  plus chapter 3's costs, regularisation and monitoring.
+- ``MatrixNetwork`` (matrix.py): the same mathematics with a whole mini-batch as one matrix
+  (``_backprop``: chapter 2's exercise), plus chapter 3's costs, regularisation and monitoring.
 - ``layers`` (layers.py) and ``TwoLayerNet`` (two_layer_net.py): backprop on a graph of layers.
 - ``numerical_gradient`` (numerical.py) and ``gradient_check`` (gradient_check.py): the slow
   gradient that backprop replaces, and the check of one against the other.
-- ``load`` and the networks' ``save`` (serialization.py): JSON files, written atomically.
+- ``load`` (loading.py) and the networks' ``save`` (serialization.py): JSON files, written atomically.
 """
 from .gradient_check import gradient_check
+from .loading import load
 from .matrix import MatrixNetwork
 from .numerical import numerical_gradient
 from .per_sample import Network
-from .serialization import NetworkFileError, load
+from .serialization import NetworkFileError
 from .two_layer_net import TwoLayerNet
 
 __all__ = ["Network", "MatrixNetwork", "TwoLayerNet", "numerical_gradient", "gradient_check",

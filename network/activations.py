@@ -1,13 +1,9 @@
-"""Activation functions: each with its value and its derivative, in one place.
+"""Activation functions: each with its value and its derivative, defined once.
 
-Both network classes use these definitions; nothing here is re-written per network.
-
-An activation ``act`` offers
-    act.fn(z)                 sigma(z)
-    act.prime(z)              sigma'(z)
-    act.forward_into(z, out)  the same values, in place, for the matrix network's hot loop
-    act.mul_prime_into(d, a, tmp)  d *= sigma'(z), written in terms of a = sigma(z), so the
-                              matrix network need not keep z around
+An activation ``act`` offers ``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)),
+for z of any shape. Where sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes
+the activation a = sigma(z) if the caller kept it, instead of computing it again: the same
+numbers, for half the work. Every network in the package takes its activations from here.
 """
 from __future__ import annotations
 
@@ -25,38 +21,46 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def sigmoid_prime(z: np.ndarray) -> np.ndarray:
-    """Derivative of the sigmoid: sigma'(z) = sigma(z) (1 - sigma(z))."""
-    s = sigmoid(z)
+def sigmoid_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+    """Derivative of the sigmoid: sigma'(z) = sigma(z) (1 - sigma(z)), with a = sigma(z) if given."""
+    s = sigmoid(z) if a is None else a
     return s * (1 - s)
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(z, 0)."""
+    return np.maximum(z, 0)
+
+
+def relu_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+    """1 where z > 0, else 0 (the subgradient 0 is taken at z = 0); ``a`` is not needed."""
+    return (z > 0).astype(z.dtype)
+
+
+def logsumexp(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log sum_i exp(z_i) along ``axis`` (kept as a length-1 axis), computed stably.
+
+    Subtracting the maximum first changes nothing mathematically and keeps exp() finite for
+    inputs such as 1000 or -1000. Softmax, log-softmax and the softmax cross-entropy all use it.
+    """
+    top = np.max(z, axis=axis, keepdims=True)
+    return top + np.log(np.sum(np.exp(z - top), axis=axis, keepdims=True))
+
+
+def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log softmax(z) = z - log sum exp(z), along ``axis``."""
+    return z - logsumexp(z, axis)
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """softmax(z)_j = exp(z_j) / sum_i exp(z_i), along ``axis``."""
+    return np.exp(log_softmax(z, axis))
 
 
 class Sigmoid:
     name = "sigmoid"
-
-    @staticmethod
-    def fn(z: np.ndarray) -> np.ndarray:
-        return sigmoid(z)
-
-    @staticmethod
-    def prime(z: np.ndarray) -> np.ndarray:
-        return sigmoid_prime(z)
-
-    # In-place kernels for the matrix network (callers silence overflow once per run).
-    @staticmethod
-    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
-        """out = 1 / (1 + exp(-z)); z is overwritten."""
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        np.add(z, 1.0, out=z)
-        np.reciprocal(z, out=out)
-
-    @staticmethod
-    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
-        """delta *= a (1 - a), i.e. the sigma'(z) factor of BP2."""
-        np.subtract(1.0, a, out=tmp)
-        np.multiply(tmp, a, out=tmp)
-        np.multiply(delta, tmp, out=delta)
+    fn = staticmethod(sigmoid)
+    prime = staticmethod(sigmoid_prime)
 
 
 class Tanh:
@@ -67,70 +71,30 @@ class Tanh:
         return np.tanh(z)
 
     @staticmethod
-    def prime(z: np.ndarray) -> np.ndarray:
-        t = np.tanh(z)
+    def prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        """1 - tanh(z)^2, with a = tanh(z) if given."""
+        t = np.tanh(z) if a is None else a
         return 1 - t * t
-
-    @staticmethod
-    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
-        np.tanh(z, out=out)
-
-    @staticmethod
-    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
-        """delta *= 1 - a^2."""
-        np.multiply(a, a, out=tmp)
-        np.subtract(1.0, tmp, out=tmp)
-        np.multiply(delta, tmp, out=delta)
 
 
 class ReLU:
     name = "relu"
-
-    @staticmethod
-    def fn(z: np.ndarray) -> np.ndarray:
-        return np.maximum(z, 0)
-
-    @staticmethod
-    def prime(z: np.ndarray) -> np.ndarray:
-        """1 where z > 0, else 0 (the subgradient 0 is taken at z = 0)."""
-        return (z > 0).astype(z.dtype)
-
-    @staticmethod
-    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
-        np.maximum(z, 0.0, out=out)
-
-    @staticmethod
-    def mul_prime_into(delta: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
-        """delta *= [a > 0]."""
-        np.copyto(delta, 0.0, where=a <= 0)
-
-
-def softmax(z: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Numerically stable softmax along ``axis``: exp(z - max z) / sum exp(z - max z).
-
-    Subtracting the maximum changes nothing mathematically and keeps exp() finite for inputs
-    such as 1000 or -1000.
-    """
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    fn = staticmethod(relu)
+    prime = staticmethod(relu_prime)
 
 
 class Softmax:
-    """Output-layer softmax; used only with the log-likelihood cost, whose delta is a - y."""
+    """Output-layer softmax over the neurons of a layer (the last axis: samples in rows).
+
+    Used only with the log-likelihood cost, whose output error is a - y (see costs.py), so its
+    Jacobian is never needed.
+    """
 
     name = "softmax"
 
     @staticmethod
     def fn(z: np.ndarray) -> np.ndarray:
-        return softmax(z, axis=0)
-
-    @staticmethod
-    def forward_into(z: np.ndarray, out: np.ndarray) -> None:
-        """Row-wise softmax (samples in rows); z is overwritten."""
-        np.subtract(z, z.max(axis=1, keepdims=True), out=z)
-        np.exp(z, out=z)
-        np.divide(z, z.sum(axis=1, keepdims=True), out=out)
+        return softmax(z, axis=-1)
 
 
 HIDDEN_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
@@ -141,7 +105,7 @@ def get_activation(name: str) -> type:
     """Look up a hidden-layer activation by name ('sigmoid', 'tanh' or 'relu')."""
     try:
         return HIDDEN_ACTIVATIONS[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(
             f"unknown activation {name!r}; choose one of {sorted(HIDDEN_ACTIVATIONS)}"
         ) from None

@@ -1,20 +1,20 @@
-"""Cost functions: each with its value and its output-layer error delta, in one place.
+"""Cost functions: each with its value, its derivative and its output error, defined once.
 
-A cost ``C`` offers
-    C.fn(a, y)            the cost of one sample (a, y as column vectors) or, with the matrix
-                          layout (samples in rows), the summed cost of a batch
-    C.derivative(a, y)    dC/da for the quadratic cost (Nielsen's ``cost_derivative``)
-    C.delta(a, y)         delta^L = dC/dz^L, the error of the output layer (BP1), given the
-                          output activation a = sigma(z^L)
+A cost ``C`` offers, with a, y, z of the same shape (one sample as a column, or samples in rows):
+    C.fn(a, y)            the cost, summed over the samples given
+    C.derivative(a, y)    dC/da, the gradient of the cost with respect to the output activations
+    C.delta(z, a, y)      delta^L = dC/dz^L, the output error of BP1, given the output layer's
+                          weighted input z and activation a = sigma(z) (network2.py's signature)
 
-The output activation that goes with each cost is fixed, as in ``network2.py``:
-quadratic and cross-entropy costs use sigmoid output neurons, the log-likelihood cost a
-softmax output layer. For the last two, the output neuron's derivative cancels and
-delta^L = a - y exactly.
+The output activation that goes with each cost is fixed, as in ``network2.py``: quadratic and
+cross-entropy costs use sigmoid output neurons, the log-likelihood cost a softmax output layer.
+For the last two the output neuron's derivative cancels and delta^L = a - y exactly.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from .activations import logsumexp, sigmoid_prime
 
 
 class QuadraticCost:
@@ -34,18 +34,9 @@ class QuadraticCost:
         return a - y
 
     @staticmethod
-    def delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """BP1 with sigmoid outputs: delta^L = (a - y) * sigma'(z^L), sigma'(z) = a (1 - a)."""
-        return (a - y) * a * (1 - a)
-
-    @staticmethod
-    def scaled_delta_into(a: np.ndarray, y: np.ndarray, scale: float, out: np.ndarray, tmp: np.ndarray) -> None:
-        """out = -scale * delta^L = scale (y - a) a (1 - a), the form the matrix network's update uses."""
-        np.subtract(y, a, out=out)
-        np.multiply(a, -scale, out=tmp)
-        np.add(tmp, scale, out=tmp)
-        np.multiply(tmp, a, out=tmp)
-        np.multiply(out, tmp, out=out)
+    def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """BP1: delta^L = (a - y) * sigma'(z^L)."""
+        return QuadraticCost.derivative(a, y) * sigmoid_prime(z, a)
 
 
 class CrossEntropyCost:
@@ -61,19 +52,18 @@ class CrossEntropyCost:
             return float(np.sum(np.nan_to_num(-y * np.log(a) - (1 - y) * np.log(1 - a))))
 
     @staticmethod
-    def delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dC/da = (a - y) / (a (1 - a))."""
+        return (a - y) / (a * (1 - a))
+
+    @staticmethod
+    def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """delta^L = a - y: the sigma'(z) of BP1 cancels against the cost's derivative."""
         return a - y
 
-    @staticmethod
-    def scaled_delta_into(a: np.ndarray, y: np.ndarray, scale: float, out: np.ndarray, tmp: np.ndarray) -> None:
-        """out = -scale * delta^L = scale (y - a)."""
-        np.subtract(y, a, out=out)
-        np.multiply(out, scale, out=out)
-
 
 class LogLikelihoodCost:
-    """C = -ln a_y with a softmax output layer (chapter 3)."""
+    """C = -ln a_y with a softmax output layer (chapter 3): -sum y ln a for one-hot y."""
 
     name = "log-likelihood"
     output_activation = "softmax"
@@ -84,24 +74,39 @@ class LogLikelihoodCost:
             return float(-np.sum(y * np.log(np.maximum(a, np.finfo(a.dtype).tiny))))
 
     @staticmethod
-    def delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dC/da = -y / a."""
+        return -y / a
+
+    @staticmethod
+    def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """delta^L = a - y for softmax outputs with the log-likelihood cost."""
         return a - y
 
-    scaled_delta_into = staticmethod(CrossEntropyCost.scaled_delta_into)
+
+def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """-ln softmax(scores)[label] for each sample: scores (..., N, C), labels (N,) -> (..., N).
+
+    Computed from the scores as log-sum-exp minus the label's score, so it is exact and finite
+    for scores like 1000 or -1000. The loss of ``SoftmaxWithLoss`` and ``TwoLayerNet``.
+    """
+    picked = scores[..., np.arange(len(labels)), labels]
+    return logsumexp(scores, axis=-1)[..., 0] - picked
 
 
 COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
+ALIASES = {"crossentropy": "cross-entropy", "loglikelihood": "log-likelihood",
+           "softmax": "log-likelihood", "mse": "quadratic"}
 
 
 def get_cost(cost: str | type) -> type:
     """Accept a cost class or its name ('quadratic', 'cross-entropy', 'log-likelihood')."""
     if isinstance(cost, type) and cost in COSTS.values():
         return cost
-    key = str(cost).lower().replace("_", "-")
-    aliases = {"crossentropy": "cross-entropy", "loglikelihood": "log-likelihood",
-               "softmax": "log-likelihood", "mse": "quadratic"}
-    key = aliases.get(key, key)
+    if not isinstance(cost, str):
+        raise ValueError(f"unknown cost {cost!r}; choose one of {sorted(COSTS)}")
+    key = cost.lower().replace("_", "-")
+    key = ALIASES.get(key, key)
     try:
         return COSTS[key]
     except KeyError:

@@ -1,15 +1,35 @@
-"""Turning training data into matrices: Nielsen's lists of (x, y) tuples or (X, Y) arrays.
+"""Training data as matrices, and labels <-> one-hot: defined once for the whole package.
 
 The matrix network keeps samples in rows: X of shape (n, n_in); Y one-hot of shape (n, n_out)
-or integer labels of shape (n,).
+or integer labels of shape (n,). Nielsen's lists of (x, y) tuples are turned into that form.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from mnist_loader.loader import one_hot as one_hot_rows
-
 from .validation import check_sample_list
+
+
+def one_hot(labels: np.ndarray, n: int, dtype=np.float64) -> np.ndarray:
+    """Integer labels (m,) -> one-hot rows (m, n): row i has 1 in column labels[i]."""
+    labels = np.asarray(labels)
+    out = np.zeros((labels.shape[0], n), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
+def to_labels(t: np.ndarray, n: int, name: str = "targets") -> np.ndarray:
+    """Integer labels (m,) from one-hot rows (m, n) (their argmax) or from labels (m,) in 0..n-1."""
+    t = np.asarray(t)
+    if t.ndim == 2 and t.shape[1] == n:
+        return np.argmax(t, axis=1)
+    if t.ndim != 1:
+        raise ValueError(f"{name} have shape {t.shape}: expected one-hot rows (m, {n}) or integer labels (m,)")
+    if t.dtype.kind not in "iu":
+        raise ValueError(f"{name}: 1-D targets must be integer labels, got dtype {t.dtype}")
+    if len(t) and (t.min() < 0 or t.max() >= n):
+        raise ValueError(f"{name}: labels range over {t.min()}..{t.max()}, expected 0..{n - 1}")
+    return t.astype(np.int64, copy=False)
 
 
 def is_array_pair(data) -> bool:
@@ -18,26 +38,21 @@ def is_array_pair(data) -> bool:
 
 
 def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
-                one_hot: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Return (X, Y): X (n, n_in) of ``dtype``; Y one-hot (n, n_out) of ``dtype`` if ``one_hot``,
-    else integer labels (n,). Raises ValueError naming what does not fit the network."""
+                one_hot_targets: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Return (X, Y): X (n, n_in) of ``dtype``; Y one-hot (n, n_out) of ``dtype`` if
+    ``one_hot_targets``, else integer labels (n,). Raises ValueError naming what does not fit."""
     if is_array_pair(data):
-        X, Y = data
-        Y = np.asarray(Y)
+        X, Y = data[0], np.asarray(data[1])
         if X.shape[1] != n_in:
             raise ValueError(f"{name}: X has shape {X.shape}, the network expects (n, {n_in}) (sizes[0] = {n_in})")
         if X.shape[0] == 0:
             raise ValueError(f"{name} is empty")
         if len(Y) != len(X):
             raise ValueError(f"{name}: X has {len(X)} samples but Y has {len(Y)}")
-        if Y.ndim == 1:
-            if Y.dtype.kind not in "iu":
-                raise ValueError(f"{name}: 1-D Y must hold integer labels, got dtype {Y.dtype}")
-            if Y.min() < 0 or Y.max() >= n_out:
-                raise ValueError(f"{name}: labels range over {Y.min()}..{Y.max()}, expected 0..{n_out - 1}")
-            labels = Y.astype(np.int64, copy=False)
-        elif Y.ndim == 2 and Y.shape[1] == n_out:
+        if Y.ndim == 2 and Y.shape[1] == n_out:
             labels = None
+        elif Y.ndim == 1:
+            labels = to_labels(Y, n_out, name)
         else:
             raise ValueError(f"{name}: Y has shape {Y.shape}, expected ({len(X)}, {n_out}) one-hot rows or ({len(X)},) labels")
         if not np.isfinite(X).all():
@@ -50,18 +65,14 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
             X[i] = x[:, 0]
         if not np.isfinite(X).all():
             raise ValueError(f"{name}: x values contain non-finite values (nan or inf)")
-        first_y = data[0][1]
-        if np.ndim(first_y) == 0:
+        if np.ndim(data[0][1]) == 0:
             labels = np.array([int(y) for _, y in data], dtype=np.int64)
         else:
             labels = None
             Y = np.empty((len(data), n_out), dtype=dtype)
             for i, (_, y) in enumerate(data):
                 Y[i] = np.asarray(y).reshape(n_out)
-    if one_hot:
-        if labels is not None:
-            Y = one_hot_rows(labels, n_out, dtype)
-        return X, np.ascontiguousarray(Y, dtype=dtype)
-    if labels is None:
-        labels = np.argmax(Y, axis=1).astype(np.int64)
-    return X, labels
+    if one_hot_targets:
+        Y = one_hot(labels, n_out, dtype) if labels is not None else np.ascontiguousarray(Y, dtype=dtype)
+        return X, Y
+    return X, (labels if labels is not None else np.argmax(Y, axis=1))

@@ -1,7 +1,11 @@
-"""Gradient checking: backprop against the numerical gradient, for every network in the package."""
-from __future__ import annotations
+"""Gradient checking: backprop against the numerical gradient, for every network in the package.
 
-from typing import Callable
+One protocol serves all three networks (``Network``, ``MatrixNetwork``, ``TwoLayerNet``):
+    net.params            the parameter arrays by name, the network's own (perturbed in place)
+    net.loss(x, t)        the scalar whose gradient is checked
+    net.gradient(x, t)    that gradient by backprop, by the same names
+"""
+from __future__ import annotations
 
 import numpy as np
 
@@ -21,36 +25,22 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 def gradient_check(net, x, t, h: float = 1e-5) -> dict[str, float]:
     """Compare backprop with central differences; return the relative error per parameter.
 
-    ``net`` may be a TwoLayerNet (x a batch, t one-hot or labels), a Network (x, t: lists of
-    Nielsen's column vectors, or one sample) or a MatrixNetwork (x (m, n_in), t one-hot rows or
-    labels). For Network and MatrixNetwork the function differentiated is the cost summed over
-    the batch, whose gradient ``backprop`` returns. Keys: W1, b1, ... for TwoLayerNet, w0, b0,
-    w1, ... (layer by layer) for the others.
+    ``x`` and ``t`` are whatever the network's ``loss`` takes: a batch and its one-hot rows or
+    labels for MatrixNetwork and TwoLayerNet, Nielsen's columns (one sample, or lists) for
+    Network. Keys: W1, b1, W2, b2 for TwoLayerNet; w0, b0, w1, ... (layer by layer) otherwise.
     """
-    if hasattr(net, "params") and hasattr(net, "gradient"):
-        backprop = net.gradient(x, t)
-        numerical = net.numerical_gradient(x, t, h)
-        return {k: relative_error(backprop[k], numerical[k]) for k in backprop}
-    if hasattr(net, "weights") and hasattr(net, "backprop"):
-        loss, (nabla_b, nabla_w) = _summed_cost_and_backprop(net, x, t)
-        errors = {}
-        for l, (w, b) in enumerate(zip(net.weights, net.biases)):
-            errors[f"w{l}"] = relative_error(nabla_w[l], numerical_gradient(lambda _: loss(), w, h))
-            errors[f"b{l}"] = relative_error(nabla_b[l], numerical_gradient(lambda _: loss(), b, h))
-        return errors
-    raise TypeError(f"gradient_check does not know how to check a {type(net).__name__}")
+    missing = [name for name in ("params", "loss", "gradient") if not hasattr(net, name)]
+    if missing:
+        raise TypeError(f"gradient_check needs a network with params, loss and gradient: "
+                        f"a {type(net).__name__} has no {', '.join(missing)}")
+    backprop = net.gradient(x, t)
+    return {name: relative_error(backprop[name], numerical_gradient(lambda _: net.loss(x, t), p, h))
+            for name, p in net.params.items()}
 
 
-def _summed_cost_and_backprop(net, x, t) -> tuple[Callable[[], float], tuple[list, list]]:
-    from .costs import QuadraticCost
-    from .matrix import MatrixNetwork
-
-    if isinstance(net, MatrixNetwork):
-        X, Y = net._batch(x, t)
-        return (lambda: net.cost.fn(net.feedforward(X), Y)), net.backprop(X, Y)
-    samples = list(zip(x, t)) if isinstance(x, (list, tuple)) else [(x, t)]
-    grads = [net.backprop(xi, yi) for xi, yi in samples]
-    nabla_b = [sum(g[0][l] for g in grads) for l in range(len(net.biases))]
-    nabla_w = [sum(g[1][l] for g in grads) for l in range(len(net.weights))]
-    loss = lambda: sum(QuadraticCost.fn(net.feedforward(xi), yi) for xi, yi in samples)  # noqa: E731
-    return loss, (nabla_b, nabla_w)
+def by_name(weights: list[np.ndarray], biases: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Layer-by-layer lists as one dict: w0, b0, w1, b1, ... (the names ``params`` uses)."""
+    named = {}
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        named[f"w{l}"], named[f"b{l}"] = w, b
+    return named

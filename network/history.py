@@ -1,8 +1,8 @@
-"""What SGD returns: the per-epoch record of a training run."""
+"""What SGD returns: the per-epoch record of a training run, and the line printed per epoch."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 
 @dataclass
@@ -32,3 +32,17 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.seconds)
+
+
+EpochCallback = Callable[[int, History], None]
+
+
+def print_epoch(j: int, history: History, evaluation_size: int = 0) -> None:
+    """The book's ``Epoch j: correct / total`` line (or ``Epoch j complete``), with the time."""
+    secs = history.seconds[-1]
+    if history.n_test:
+        print(f"Epoch {j}: {history.test_accuracy[-1]} / {history.n_test}  ({secs:.2f} s)", flush=True)
+    else:
+        print(f"Epoch {j} complete  ({secs:.2f} s)", flush=True)
+    if history.evaluation_accuracy and evaluation_size:
+        print(f"  evaluation accuracy {history.evaluation_accuracy[-1]} / {evaluation_size}", flush=True)

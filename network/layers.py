@@ -16,7 +16,9 @@ from typing import Optional
 
 import numpy as np
 
-from .activations import sigmoid
+from .activations import log_softmax, relu, relu_prime, sigmoid
+from .costs import softmax_cross_entropy
+from .data import to_labels
 
 
 def _unbroadcast(grad, shape):
@@ -59,21 +61,17 @@ class AddLayer:
 
 
 class Relu:
-    """out = max(x, 0);  dx = dout where x > 0, else 0."""
+    """out = max(x, 0);  dx = dout * relu'(x): dout where x > 0, else 0."""
 
     def __init__(self) -> None:
-        self.mask: Optional[np.ndarray] = None
+        self.x: Optional[np.ndarray] = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
+        self.x = x
+        return relu(x)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        dx = dout.copy()  # the caller's dout stays as it was
-        dx[self.mask] = 0
-        return dx
+        return dout * relu_prime(self.x)  # a new array: the caller's dout stays as it was
 
 
 class Sigmoid:
@@ -121,12 +119,6 @@ class Affine:
         return (dout @ self.W.T).reshape(self.original_x_shape)
 
 
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    """log softmax along the last axis, computed stably: x - max - log sum exp(x - max)."""
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
 class SoftmaxWithLoss:
     """Softmax followed by the cross-entropy loss, averaged over the batch.
 
@@ -146,10 +138,9 @@ class SoftmaxWithLoss:
         if t.ndim == 0:
             t = t.reshape(1)
         labels = labels_from(t, x.shape)
-        logp = log_softmax(x)
-        self.y = np.exp(logp)
+        self.y = np.exp(log_softmax(x))
         self.t = labels
-        self.loss = float(-np.mean(logp[np.arange(x.shape[0]), labels]))
+        self.loss = float(np.mean(softmax_cross_entropy(x, labels)))
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
@@ -162,11 +153,7 @@ class SoftmaxWithLoss:
 def labels_from(t: np.ndarray, x_shape: tuple) -> np.ndarray:
     """Integer labels from one-hot rows (N, C) or labels (N,), checked against scores (N, C)."""
     n, c = x_shape
-    if t.shape == (n, c):
-        return np.argmax(t, axis=1)
-    if t.shape == (n,) and t.dtype.kind in "iu":
-        if t.min() < 0 or t.max() >= c:
-            raise ValueError(f"labels must lie in 0..{c - 1}, got {t.min()}..{t.max()}")
-        return t.astype(np.int64, copy=False)
-    raise ValueError(f"targets of shape {t.shape} do not fit scores of shape {x_shape}: "
-                     f"expected one-hot ({n}, {c}) or integer labels ({n},)")
+    if t.shape not in ((n, c), (n,)):
+        raise ValueError(f"targets of shape {t.shape} do not fit scores of shape {x_shape}: "
+                         f"expected one-hot ({n}, {c}) or integer labels ({n},)")
+    return to_labels(t, c, "labels")

@@ -14,49 +14,19 @@ The four equations of backpropagation (chapter 2), with ``*`` the Hadamard produ
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .activations import sigmoid, sigmoid_prime
+from .activations import Sigmoid, sigmoid, sigmoid_prime
 from .costs import QuadraticCost
-from .history import History
+from .gradient_check import by_name
+from .history import EpochCallback, History, print_epoch
+from .initialization import gaussian_parameters, make_rng
+from .serialization import save
 from .validation import check_eta, check_hyperparameters, check_sample_list, check_sizes
 
 Sample = tuple  # (x, y): x of shape (n_in, 1); y one-hot (n_out, 1) or an int label
-EpochCallback = Callable[[int, History], None]
-
-
-def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A Generator from a seed, or the Generator itself."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
-def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64,
-                        scaled: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The book's initialisation: all biases, then all weights, drawn from N(0, 1).
-
-    ``scaled=True`` draws weights from N(0, 1/n_in) instead (chapter 3). Both network classes
-    call this, so the same seed gives them the same starting point.
-    """
-    biases = [rng.standard_normal((y, 1)).astype(dtype, copy=False) for y in sizes[1:]]
-    weights = []
-    for x, y in zip(sizes[:-1], sizes[1:]):
-        w = rng.standard_normal((y, x))
-        if scaled:
-            w /= np.sqrt(x)
-        weights.append(w.astype(dtype, copy=False))
-    return biases, weights
-
-
-def print_epoch(j: int, history: History) -> None:
-    secs = history.seconds[-1]
-    if history.n_test:
-        print(f"Epoch {j}: {history.test_accuracy[-1]} / {history.n_test}  ({secs:.2f} s)", flush=True)
-    else:
-        print(f"Epoch {j} complete  ({secs:.2f} s)", flush=True)
 
 
 class Network:
@@ -65,6 +35,12 @@ class Network:
     >>> net = Network([784, 30, 10], seed=1)
     >>> net.SGD(training_data, 30, 10, 3.0, test_data=test_data)   # doctest: +SKIP
     """
+
+    # what the book's network is, in the terms MatrixNetwork (and the save file) uses
+    cost = QuadraticCost
+    activation = Sigmoid
+    init = "large"
+    dtype = np.dtype(np.float64)
 
     def __init__(self, sizes: Sequence[int], seed: int | np.random.Generator | None = None) -> None:
         self.sizes = check_sizes(sizes)
@@ -163,12 +139,31 @@ class Network:
             correct += int(np.argmax(self.feedforward(x)) == label)
         return correct
 
-    def save(self, path) -> None:
-        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
-        from .serialization import save
-
-        save(self, path)
-
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost: a - y."""
         return QuadraticCost.derivative(output_activations, y)
+
+    def save(self, path) -> None:
+        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
+        save(self, path)
+
+    # the gradient-check protocol (gradient_check.py): x, y one sample or lists of samples
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameter arrays by name (w0, b0, w1, b1, ...): the network's own arrays."""
+        return by_name(self.weights, self.biases)
+
+    def loss(self, x, y) -> float:
+        """The quadratic cost summed over the samples: one (x, y) pair, or lists of columns."""
+        return sum(QuadraticCost.fn(self.feedforward(xi), yi) for xi, yi in _samples(x, y))
+
+    def gradient(self, x, y) -> dict[str, np.ndarray]:
+        """The gradient of ``loss`` by backprop, summed over the samples, by name as ``params``."""
+        grads = [self.backprop(xi, yi) for xi, yi in _samples(x, y)]
+        nabla_b = [sum(g[0][l] for g in grads) for l in range(len(self.biases))]
+        nabla_w = [sum(g[1][l] for g in grads) for l in range(len(self.weights))]
+        return by_name(nabla_w, nabla_b)
+
+
+def _samples(x, y) -> list[tuple[np.ndarray, np.ndarray]]:
+    return list(zip(x, y)) if isinstance(x, (list, tuple)) else [(x, y)]

@@ -1,6 +1,8 @@
-"""Saving and loading networks as JSON, as ``network2.py`` does, but atomic and validated.
+"""The network file: JSON, as ``network2.py`` writes it, but written atomically and read validated.
 
-The file holds the format version, the class, sizes, cost, activation, init and dtype, and the
+``save`` writes any network that has ``sizes``, ``weights``, ``biases``, ``cost``,
+``activation``, ``init`` and ``dtype``; ``parse`` checks a file's contents without building
+anything; ``network.load`` (loading.py) builds the network. The file holds the format version, the class, sizes, cost, activation, init and dtype, and the
 weights and biases in Nielsen's layout. Floats are written with Python's shortest round-trip
 repr, so a loaded network computes bit-identical outputs. Saving writes a temp file, fsyncs it
 and renames it over the target: a crash leaves either the old file or the new one, never half.
@@ -13,30 +15,26 @@ from typing import Any
 
 import numpy as np
 
-from mnist_loader.atomic import write_atomic
-
 from .activations import HIDDEN_ACTIVATIONS
+from .atomic import write_atomic
 from .costs import COSTS
-from .matrix import INITS, MatrixNetwork
-from .per_sample import Network
+from .initialization import INITS
 from .validation import check_sizes
 
 FORMAT = "nielsen-backprop network"
 FORMAT_VERSION = 1
 REQUIRED = ("format", "format_version", "class", "sizes", "weights", "biases")
+CLASSES = ("Network", "MatrixNetwork")
 
 
 class NetworkFileError(ValueError):
     """A saved network file is not JSON, or misses a key, or has wrong values or shapes."""
 
 
-def to_dict(net: Network | MatrixNetwork) -> dict[str, Any]:
+def to_dict(net) -> dict[str, Any]:
     data = {"format": FORMAT, "format_version": FORMAT_VERSION, "class": type(net).__name__,
-            "sizes": list(net.sizes)}
-    if isinstance(net, MatrixNetwork):
-        data.update(cost=net.cost.name, activation=net.activation.name, init=net.init, dtype=net.dtype.name)
-    else:
-        data.update(cost="quadratic", activation="sigmoid", init="large", dtype="float64")
+            "sizes": list(net.sizes), "cost": net.cost.name, "activation": net.activation.name,
+            "init": net.init, "dtype": net.dtype.name}
     for kind in ("weights", "biases"):
         arrays = getattr(net, kind)
         if not all(np.isfinite(a).all() for a in arrays):
@@ -45,23 +43,25 @@ def to_dict(net: Network | MatrixNetwork) -> dict[str, Any]:
     return data
 
 
-def save(net: Network | MatrixNetwork, path: str | os.PathLike) -> None:
+def save(net, path: str | os.PathLike) -> None:
     """Write ``net`` to ``path`` as JSON, atomically (temp file, fsync, rename)."""
     text = json.dumps(to_dict(net), allow_nan=False)
     write_atomic(path, lambda f: f.write(text), mode="w")
 
 
-def load(path: str | os.PathLike) -> Network | MatrixNetwork:
-    """Read a network saved by ``save``; every field is checked and a bad file named."""
+def read(path: str | os.PathLike) -> dict[str, Any]:
+    """Read and check a network file; return ``parse``'s description of it."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise NetworkFileError(f"{path}: not a JSON network file ({exc})") from None
-    return from_dict(data, str(path))
+    return parse(data, str(path))
 
 
-def from_dict(data: Any, source: str = "<dict>") -> Network | MatrixNetwork:
+def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
+    """Check the contents of a network file; return its class name, ``sizes``, the options
+    (cost, activation, init, dtype) and the weights and biases as float64 arrays."""
     def fail(msg: str) -> NetworkFileError:
         return NetworkFileError(f"{source}: {msg}")
 
@@ -89,14 +89,10 @@ def from_dict(data: Any, source: str = "<dict>") -> Network | MatrixNetwork:
         raise fail(f"unknown init {init!r}; expected one of {list(INITS)}")
     if dtype not in ("float32", "float64"):
         raise fail(f"dtype {dtype!r} must be float32 or float64")
-    if cls_name == "Network":
-        if (cost, activation, dtype) != ("quadratic", "sigmoid", "float64"):
-            raise fail("a per-sample Network is quadratic, sigmoid and float64")
-        net = Network(sizes)
-    elif cls_name == "MatrixNetwork":
-        net = MatrixNetwork(sizes, dtype=dtype, cost=cost, activation=activation, init=init)
-    else:
-        raise fail(f"unknown class {cls_name!r}; expected Network or MatrixNetwork")
+    if cls_name not in CLASSES:
+        raise fail(f"unknown class {cls_name!r}; expected one of {', '.join(CLASSES)}")
+    if cls_name == "Network" and (cost, activation, init, dtype) != ("quadratic", "sigmoid", "large", "float64"):
+        raise fail("a per-sample Network is quadratic, sigmoid, large init and float64")
     params = {}
     for kind, shape_of in (("weights", lambda i: (sizes[i + 1], sizes[i])), ("biases", lambda i: (sizes[i + 1], 1))):
         values = data[kind]
@@ -114,5 +110,4 @@ def from_dict(data: Any, source: str = "<dict>") -> Network | MatrixNetwork:
                 raise fail(f"{kind}[{i}] contains non-finite values")
             arrays.append(a)
         params[kind] = arrays
-    net.weights, net.biases = params["weights"], params["biases"]
-    return net
+    return dict(cls=cls_name, sizes=sizes, cost=cost, activation=activation, init=init, dtype=dtype, **params)

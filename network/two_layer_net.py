@@ -10,8 +10,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .costs import softmax_cross_entropy
+from .initialization import make_rng
 from .layers import Affine, Relu, SoftmaxWithLoss, labels_from
 from .numerical import numerical_gradient
+from .validation import check_int
 
 
 class TwoLayerNet:
@@ -25,9 +28,8 @@ class TwoLayerNet:
                  weight_init_std: float = 0.01, seed: int | np.random.Generator | None = None,
                  dtype=np.float64) -> None:
         for name, n in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
-            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-                raise ValueError(f"{name} must be a positive integer, got {n!r}")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+            check_int(n, name)
+        rng = make_rng(seed)
         self.params = {
             "W1": (weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(dtype),
             "b1": np.zeros(hidden_size, dtype=dtype),
@@ -81,10 +83,7 @@ class TwoLayerNet:
 
 def _mean_loss(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Mean softmax cross-entropy over the batch axis (-2) of scores shaped (..., N, C)."""
-    top = np.max(scores, axis=-1, keepdims=True)
-    lse = top[..., 0] + np.log(np.sum(np.exp(scores - top), axis=-1))
-    picked = scores[..., np.arange(len(labels)), labels]
-    return np.mean(lse - picked, axis=-1)
+    return np.mean(softmax_cross_entropy(scores, labels), axis=-1)
 
 
 def central_differences_two_layer(params: dict[str, np.ndarray], x: np.ndarray, labels: np.ndarray,

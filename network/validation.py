@@ -7,6 +7,13 @@ from typing import Sequence
 import numpy as np
 
 
+def check_int(value, name: str, minimum: int = 1) -> int:
+    """An integer (not a bool, not a float) >= ``minimum``; returned as a Python int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_sizes(sizes: Sequence[int]) -> list[int]:
     """sizes: at least an input and an output layer, every count a positive integer."""
     try:
@@ -15,24 +22,24 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
         raise ValueError(f"sizes must be a list of layer sizes, got {sizes!r}") from None
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least 2 layers (input and output), got {sizes!r}")
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"sizes[{i}] must be a positive integer, got {n!r} in {sizes!r}")
-    return [int(n) for n in sizes]
+    return [check_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
 
 
 def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if (isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, numbers.Integral)
-            or mini_batch_size < 1):
-        raise ValueError(f"mini_batch_size must be an integer >= 1, got {mini_batch_size!r}")
+    check_int(epochs, "epochs", 0)
+    check_int(mini_batch_size, "mini_batch_size")
     check_eta(eta)
 
 
 def check_eta(eta: float) -> None:
     if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not np.isfinite(eta) or eta <= 0:
         raise ValueError(f"learning rate eta must be a finite number > 0, got {eta!r}")
+
+
+def check_lmbda(lmbda: float) -> None:
+    """The L2 regularisation parameter: a finite number >= 0."""
+    if isinstance(lmbda, bool) or not isinstance(lmbda, numbers.Real) or not np.isfinite(lmbda) or lmbda < 0:
+        raise ValueError(f"lmbda must be a finite number >= 0, got {lmbda!r}")
 
 
 def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> None:

@@ -30,7 +30,11 @@ def test_cost_values_and_deltas_are_the_books():
     y = np.array([[1.0], [0.0]])
     assert QuadraticCost.fn(a, y) == pytest.approx(0.5 * (0.2 ** 2 + 0.1 ** 2))
     assert CrossEntropyCost.fn(a, y) == pytest.approx(-np.log(0.8) - np.log(0.9))
-    assert np.allclose(CrossEntropyCost.delta(a, y), a - y)
+    z = np.log(a / (1 - a))  # the weighted input with sigmoid(z) = a
+    assert np.allclose(CrossEntropyCost.delta(z, a, y), a - y)
+    assert np.allclose(QuadraticCost.delta(z, a, y), (a - y) * a * (1 - a))
+    # dC/da of the cross-entropy: -y/a + (1 - y)/(1 - a) = (a - y) / (a (1 - a))
+    assert np.allclose(CrossEntropyCost.derivative(a, y), [[-1 / 0.8], [1 / 0.9]])
     assert LogLikelihoodCost.fn(np.array([[0.7], [0.3]]), y) == pytest.approx(-np.log(0.7))
     assert CrossEntropyCost.fn(np.array([[1.0]]), np.array([[1.0]])) == 0.0  # 0 log 0 taken as 0
 
@@ -162,7 +166,7 @@ def _good(tmp_path):
     (lambda d: d.update(cost="hinge"), "unknown cost 'hinge'"),
     (lambda d: d.update(activation="swish"), "unknown activation 'swish'"),
     (lambda d: d.update(format_version=99), "format_version 99 is not supported"),
-    (lambda d: d.update(sizes=[3, 0, 2]), r"sizes\[1\] must be a positive integer"),
+    (lambda d: d.update(sizes=[3, 0, 2]), r"sizes\[1\] must be an integer >= 1"),
     (lambda d: d["weights"].__setitem__(0, [[1.0, 2.0]]), r"weights\[0\] has shape \(1, 2\), sizes \[3, 2, 2\] need \(2, 3\)"),
     (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases\[1\] is not a rectangular array"),
     (lambda d: d.update(dtype="float16"), "must be float32 or float64"),
@@ -198,33 +202,35 @@ def test_non_finite_weights_are_not_saved(tmp_path):
     assert not (tmp_path / "x.json").exists()
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
-def test_in_place_kernels_match_the_reference_definitions(name):
-    from network.activations import get_activation
+@pytest.mark.parametrize("cost", [QuadraticCost, CrossEntropyCost, LogLikelihoodCost])
+def test_each_cost_delta_is_its_derivative_through_the_output_activation(cost):
+    """BP1: delta^L = dC/dz^L, checked by central differences of C(sigma(z)) in z."""
+    from network.activations import OUTPUT_ACTIVATIONS
 
-    f = get_activation(name)
-    z = np.linspace(-6, 6, 24).reshape(4, 6) + 0.01  # no exact 0 (ReLU's kink)
-    a = np.empty_like(z)
-    f.forward_into(z.copy(), a)
-    assert np.allclose(a, f.fn(z), rtol=0, atol=1e-15)
-    delta = np.ones_like(z) * 0.5
-    f.mul_prime_into(delta, a, np.empty_like(z))
-    assert np.allclose(delta, 0.5 * f.prime(z), rtol=0, atol=1e-15)
-
-
-@pytest.mark.parametrize("cost", [QuadraticCost, CrossEntropyCost])
-def test_scaled_delta_kernel_is_minus_scale_times_delta(cost):
+    sigma = OUTPUT_ACTIVATIONS[cost.output_activation].fn
     rng = np.random.default_rng(0)
-    a, y = rng.random((5, 3)), np.eye(3)[rng.integers(0, 3, 5)]
-    out, tmp = np.empty_like(a), np.empty_like(a)
-    cost.scaled_delta_into(a, y, 0.3, out, tmp)
-    assert np.allclose(out, -0.3 * cost.delta(a, y), rtol=0, atol=1e-15)
+    z = rng.standard_normal((4, 3))
+    y = np.eye(3)[rng.integers(0, 3, 4)]
+    numerical = network.numerical_gradient(lambda _: cost.fn(sigma(z), y), z, h=1e-6)
+    assert np.allclose(cost.delta(z, sigma(z), y), numerical, rtol=0, atol=1e-8)
+    if cost.output_activation == "sigmoid":  # element-wise: delta = dC/da * sigma'(z)
+        a = sigma(z)
+        assert np.allclose(cost.derivative(a, y) * a * (1 - a), numerical, rtol=0, atol=1e-8)
 
 
-def test_softmax_kernel_matches_softmax():
-    from network.activations import Softmax
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy", "log-likelihood"])
+def test_matrix_network_cost_derivative_is_its_own_costs(cost):
+    net = MatrixNetwork([3, 2], cost=cost)
+    a, y = np.array([[0.25, 0.75]]), np.array([[0.0, 1.0]])
+    expected = {"quadratic": a - y, "cross-entropy": (a - y) / (a * (1 - a)), "log-likelihood": -y / a}[cost]
+    assert np.allclose(net.cost_derivative(a, y), expected, rtol=0, atol=1e-15)
+
+
+def test_softmax_is_exact_and_finite_for_huge_inputs():
+    from network.activations import Softmax, log_softmax
 
     z = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])
-    out = np.empty_like(z)
-    Softmax.forward_into(z.copy(), out)
-    assert np.allclose(out, Softmax.fn(z.T).T, rtol=0, atol=1e-15)
+    e = np.exp([1.0, 2.0, 3.0])
+    assert np.allclose(Softmax.fn(z)[0], e / e.sum(), rtol=0, atol=1e-15)
+    assert np.array_equal(Softmax.fn(z)[1], [1.0, 0.0, 0.0])
+    assert np.allclose(log_softmax(z)[1], [0.0, -1000.0, -2000.0], rtol=0, atol=1e-12)

@@ -113,7 +113,7 @@ def test_softmax_with_loss_gradient_and_label_forms():
     assert a.loss == pytest.approx(-np.mean(np.log(p[np.arange(6), labels])), rel=1e-12)
     with pytest.raises(ValueError, match="do not fit scores"):
         SoftmaxWithLoss().forward(x, np.eye(3)[:6])
-    with pytest.raises(ValueError, match="labels must lie in 0..3"):
+    with pytest.raises(ValueError, match=r"labels range over 4\.\.7, expected 0\.\.3"):
         SoftmaxWithLoss().forward(x, labels + 4)
 
 
@@ -190,7 +190,7 @@ def test_two_layer_net_update_in_place_and_accuracy():
     assert losses[-1] < 0.5 * losses[0]
     assert net.layers["Affine1"].W is net.params["W1"]
     assert net.accuracy(x, t) == net.accuracy(x, np.eye(3)[t]) > 0.8
-    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+    with pytest.raises(ValueError, match="hidden_size must be an integer >= 1"):
         TwoLayerNet(8, 0, 3)
 
 
@@ -205,7 +205,7 @@ def test_gradient_check_on_nielsen_networks():
             net = MatrixNetwork([6, 5, 4, 4], seed=3, cost=cost, activation=activation)
             errors = gradient_check(net, X, rng.integers(0, 4, 3))
             assert max(errors.values()) < 1e-6, (cost, activation, errors)
-    with pytest.raises(TypeError, match="does not know"):
+    with pytest.raises(TypeError, match="a object has no params, loss, gradient"):
         gradient_check(object(), X, X)
 
 

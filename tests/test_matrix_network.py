@@ -95,21 +95,37 @@ def test_float32_agrees_with_float64_to_float32_precision():
     assert np.allclose(n32.feedforward(x), n64.feedforward(x), rtol=0, atol=1e-5)
 
 
-def test_weights_are_live_views_and_assignment_checks_shapes():
+def test_weights_are_plain_lists_in_nielsens_layout():
     net = Network([5, 4, 3], seed=0)
     mnet = MatrixNetwork([5, 4, 3], seed=1)
-    copy_parameters(net, mnet)
+    copy_parameters(net, mnet)                        # net.weights = other.weights just works
+    assert type(mnet.weights) is list and all(type(w) is np.ndarray for w in mnet.weights)
     x = np.linspace(0, 1, 5).reshape(5, 1)
-    assert np.allclose(mnet.feedforward(x), net.feedforward(x), rtol=0, atol=1e-15)
-    mnet.weights[1] = np.zeros((3, 4))
+    assert np.array_equal(mnet.feedforward(x), net.feedforward(x))
+    mnet.weights[1][...] = 0.0                          # element assignment changes the network
     mnet.biases[1][...] = 0.0
-    assert np.allclose(mnet.feedforward(x), 0.5)  # sigmoid(0)
-    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(4, 5\)"):
-        mnet.weights[0] = np.zeros((5, 4))
-    with pytest.raises(ValueError, match="expected 2 arrays"):
-        mnet.weights = [np.zeros((4, 5))]
+    mnet.biases[1][2, 0] = 1.0
+    assert np.allclose(mnet.feedforward(x)[:, 0], [0.5, 0.5, 1 / (1 + np.exp(-1))], rtol=0, atol=1e-15)
+    shared = net.biases[1].copy()                       # (the lists share their arrays until training)
+    mnet.update_mini_batch([(x, np.eye(3)[:, :1])], 1.0)
+    assert not np.array_equal(mnet.biases[1], shared)   # training one network leaves the other alone
+    assert np.array_equal(net.biases[1], shared)
+    mnet.weights[0] = np.zeros((5, 4))                  # wrong shape: refused before any work
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(5, 4\), the network's sizes need \(4, 5\)"):
+        mnet.update_mini_batch([(x, 1)], 1.0)
+    mnet.weights[0] = np.zeros((4, 5))
+    mnet.biases = mnet.biases[:1]
+    with pytest.raises(ValueError, match="biases: expected 2 arrays, got 1"):
+        mnet.backprop(x.T, [1])
     rows = np.tile(x.T, (3, 1))
-    assert mnet.feedforward(rows).shape == (3, 3)
+    assert MatrixNetwork([5, 4, 3]).feedforward(rows).shape == (3, 3)
+
+
+def test_float32_network_takes_float64_weights_from_network_as_float32():
+    net, mnet = Network([5, 4, 3], seed=0), MatrixNetwork([5, 4, 3], dtype="float32")
+    copy_parameters(net, mnet)
+    mnet.update_mini_batch([(np.ones((5, 1)), 2)], 1.0)
+    assert all(w.dtype == np.float32 for w in mnet.weights + mnet.biases)
 
 
 def test_feedforward_is_overflow_safe():

@@ -99,7 +99,7 @@ def test_learns_real_mnist_well_beyond_chance(mnist_wrapped):
 
 @pytest.mark.parametrize("sizes, message", [
     ([784], "at least 2 layers"),
-    ([784, 0, 10], r"sizes\[1\] must be a positive integer"),
+    ([784, 0, 10], r"sizes\[1\] must be an integer >= 1"),
     ([784, -3], r"sizes\[1\]"),
     ([784, 2.5, 10], r"sizes\[1\]"),
     (784, "must be a list"),

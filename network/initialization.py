@@ -1,0 +1,34 @@
+"""Random number generators and the book's initial weights, shared by every network."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+INITS = ("large", "scaled")  # N(0, 1) weights (chapter 1), or N(0, 1/n_in) (chapter 3)
+
+
+
+def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """A Generator from a seed, or the Generator itself."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64,
+                        scaled: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The book's initialisation ("large", or "scaled" with ``scaled=True``): all biases, then all weights, drawn from N(0, 1).
+
+    Biases have shape (n_out, 1) and weights (n_out, n_in), Nielsen's layout. ``scaled=True``
+    draws weights from N(0, 1/n_in) instead (chapter 3). Both network classes call this, so the
+    same seed gives them the same starting point (in float32, the float64 draws rounded).
+    """
+    biases = [rng.standard_normal((y, 1)).astype(dtype, copy=False) for y in sizes[1:]]
+    weights = []
+    for x, y in zip(sizes[:-1], sizes[1:]):
+        w = rng.standard_normal((y, x))
+        if scaled:
+            w /= np.sqrt(x)
+        weights.append(w.astype(dtype, copy=False))
+    return biases, weights
