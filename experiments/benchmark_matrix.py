@@ -23,7 +23,6 @@ is used and said so.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import copy
 import csv
@@ -32,7 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from runlog import add_run_arguments, versions
+from runlog import make_parser, nonnegative_int, positive_int, add_run_arguments, versions
 
 import matplotlib.pyplot as plt  # Agg is selected by runlog
 
@@ -207,9 +206,13 @@ def where_time_goes(X64, Y64, m: int, dtype: str, seed: int) -> dict:
 
     gather = min(timed(gathers) for _ in range(2))
     product = min(timed(products) for _ in range(2)) - gather
+    # the same steps on a [2, 2, 2] network: every numpy call and Python line, almost no arithmetic
+    tiny = MatrixNetwork([2, 2, 2], seed=seed, dtype=dtype)
+    floor = min(tiny.SGD((X[:, :2], Y[:, :2]), 1, m, ETA, verbose=False).seconds[0] for _ in range(2))
     scale = 50000 / n
     return dict(epoch=epoch * scale, gathers=gather * scale, products=product * scale,
-                rest=(epoch - gather - product) * scale, product_rate=epoch_flops(SIZES, n) / product)
+                rest=(epoch - gather - product) * scale, product_rate=epoch_flops(SIZES, n) / product,
+                call_floor=floor * scale)
 
 
 def max_difference(net: MatrixNetwork, weights) -> float:
@@ -218,25 +221,20 @@ def max_difference(net: MatrixNetwork, weights) -> float:
 
 # ---------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = make_parser(__doc__)
     p.add_argument("--quick", action="store_true", help="10,000 training images, 2 repeats: under a minute")
-    p.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 100, 1000], help="(default: 10 100 1000)")
+    p.add_argument("--batch-sizes", type=positive_int, nargs="+", default=[10, 100, 1000], help="mini-batch sizes")
     p.add_argument("--dtypes", nargs="+", default=["float64", "float32"], choices=["float64", "float32"],
-                   help="(default: float64 float32)")
-    p.add_argument("--threads", type=int, nargs="+", default=[2], help="thread counts to measure (default: 2)")
-    p.add_argument("--repeats", type=int, default=None, help="epochs per case, best taken (default 3; quick 2)")
-    p.add_argument("--network-samples", type=int, default=None,
-                   help="samples the per-sample Network is timed on (default 10000; quick 2000)")
-    p.add_argument("--seed", type=int, default=0, help="(default: 0)")
+                   help="")
+    p.add_argument("--threads", type=positive_int, nargs="+", default=[2], help="thread counts to measure")
+    p.add_argument("--repeats", type=positive_int, default=None, help="epochs per case, best taken")
+    p.add_argument("--network-samples", type=positive_int, default=None,
+                   help="samples the per-sample Network is timed on")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "benchmark")
     args = p.parse_args(argv)
-    for name in ("batch_sizes", "threads"):
-        if min(getattr(args, name)) < 1:
-            p.error(f"--{name.replace('_', '-')} must be >= 1")
     repeats = args.repeats or (2 if args.quick else 3)
     n_network = args.network_samples or (2000 if args.quick else 10000)
-    if repeats < 1 or n_network < 1:
-        p.error("--repeats and --network-samples must be >= 1")
 
     (train_x, train_y), _, _ = mnist_loader.load_data(args.data)
     n = 10000 if args.quick else len(train_x)
@@ -275,14 +273,18 @@ def main(argv=None) -> int:
                     vs_torch = f"{row['matrix_over_pytorch']:>10.1f}x" if row["matrix_over_pytorch"] != "" else f"{'-':>11}"
                     print(f"{m:>6} {dtype:>8} {cells} {vs_torch} {row['matrix_over_plain']:>8.2f}x", flush=True)
     report(rows)
-    print("\nwhere MatrixNetwork's epoch (50,000 images) goes, at the last thread count:")
-    print(f"{'batch':>6} {'dtype':>8} {'epoch s':>8} {'gathers':>8} {'products':>9} {'rest':>7} {'products GFLOP/s':>17}")
-    for m in args.batch_sizes:
-        for dtype in args.dtypes:
-            with threads(args.threads[-1]):
-                t = where_time_goes(X, Y, m, dtype, args.seed)
-            print(f"{m:>6} {dtype:>8} {t['epoch']:>8.3f} {t['gathers']:>8.3f} {t['products']:>9.3f} {t['rest']:>7.3f} "
-                  f"{t['product_rate'] / 1e9:>17.1f}", flush=True)
+    for n_threads in args.threads:
+        print(f"\nwhere MatrixNetwork's epoch (50,000 images) goes, {n_threads} thread(s):")
+        print("(gathers: the mini-batch gathers alone; products: the step's matrix products alone; rest: the other"
+              "\n numpy calls and Python; call floor: the whole step on a [2, 2, 2] network, i.e. the cost of the calls)")
+        print(f"{'batch':>6} {'dtype':>8} {'epoch s':>8} {'gathers':>8} {'products':>9} {'rest':>7} "
+              f"{'products GFLOP/s':>17} {'call floor':>11}")
+        for m in args.batch_sizes:
+            for dtype in args.dtypes:
+                with threads(n_threads):
+                    t = where_time_goes(X, Y, m, dtype, args.seed)
+                print(f"{m:>6} {dtype:>8} {t['epoch']:>8.3f} {t['gathers']:>8.3f} {t['products']:>9.3f} {t['rest']:>7.3f} "
+                      f"{t['product_rate'] / 1e9:>17.1f} {t['call_floor']:>11.3f}", flush=True)
     out = Path(args.runs_dir) / args.name
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "benchmark.csv", "w", newline="") as f:

@@ -12,14 +12,13 @@ runs/<name>/ (metrics.csv, cost.png, accuracy.png, network.json, summary.json).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
 import training
-from runlog import add_run_arguments
+from runlog import make_parser, nonnegative_int, positive_float, add_run_arguments
 
 import mnist_loader
 
@@ -38,11 +37,11 @@ CHOSEN = "relu400_mb20_eta0.05_l5"  # best validation accuracy in `--select` (98
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = make_parser(__doc__)
     p.add_argument("--select", action="store_true", help="train every candidate and rank them on validation")
-    p.add_argument("--config", default=CHOSEN, choices=sorted(CANDIDATES), help=f"settings to train (default {CHOSEN})")
-    p.add_argument("--seconds", type=float, default=120.0, help="training-time budget (default 120)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--config", default=CHOSEN, choices=sorted(CANDIDATES), help="settings to train")
+    p.add_argument("--seconds", type=positive_float, default=120.0, help="training-time budget")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "best_effort")
     args = p.parse_args(argv)
     data = mnist_loader.load_data(args.data)

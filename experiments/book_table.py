@@ -13,7 +13,6 @@ best validation accuracy (a choice that does not peek at the test set) are shown
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import training
-from runlog import add_run_arguments, versions
+from runlog import make_parser, positive_int, add_run_arguments, versions
 
 import mnist_loader
 
@@ -84,12 +83,13 @@ def summary_from_log(run_dir: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seeds", type=int, default=3, help="seeds per row (default 3)")
-    p.add_argument("--rows", type=int, nargs="+", default=list(range(1, len(ROWS) + 1)), help="rows to run (1-5)")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2, one per core)")
-    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    p.add_argument("--epochs", type=int, default=None, help="override every row's epochs (for a smoke test)")
+    p = make_parser(__doc__)
+    p.add_argument("--seeds", type=positive_int, default=3, help="seeds per row")
+    p.add_argument("--rows", type=int, nargs="+", choices=range(1, len(ROWS) + 1), default=list(range(1, len(ROWS) + 1)),
+                   metavar="ROW", help=f"rows to run (1-{len(ROWS)})")
+    p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"], help="float type")
+    p.add_argument("--epochs", type=positive_int, default=None, help="override every row's epochs (for a smoke test)")
     p.add_argument("--report-only", action="store_true",
                    help="rewrite RESULTS.md from the runs' metrics.csv, without training")
     add_run_arguments(p, "book_table")

@@ -8,23 +8,22 @@ writes config.json and draws accuracy.png.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from runlog import RunLog, add_run_arguments, plot_curves
+from runlog import make_parser, nonnegative_int, positive_float, positive_int, RunLog, add_run_arguments, plot_curves
 
 import mnist_loader
 import network
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[784, 30, 10], help="layer sizes (default: 784 30 10)")
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--mini-batch-size", type=int, default=10)
-    p.add_argument("--eta", type=float, default=3.0, help="learning rate (default: 3.0)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--train-size", type=int, default=None, help="use only the first N training samples")
+    p = make_parser(__doc__)
+    p.add_argument("--sizes", type=positive_int, nargs="+", default=[784, 30, 10], help="layer sizes")
+    p.add_argument("--epochs", type=positive_int, default=30, help="epochs")
+    p.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size")
+    p.add_argument("--eta", type=positive_float, default=3.0, help="learning rate")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
+    p.add_argument("--train-size", type=positive_int, default=None, help="use only the first N training samples")
     p.add_argument("--matrix", action="store_true", help="use MatrixNetwork instead of the per-sample Network")
     add_run_arguments(p, "chapter1")
     args = p.parse_args(argv)

@@ -11,31 +11,30 @@ book's overfitting figures), network.json (the trained network, see network.load
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import training
-from runlog import add_run_arguments
+from runlog import make_parser, nonnegative_float, nonnegative_int, positive_float, positive_int, add_run_arguments
 
 import mnist_loader
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[784, 30, 10])
-    p.add_argument("--cost", default="quadratic", choices=["quadratic", "cross-entropy", "log-likelihood"])
-    p.add_argument("--activation", default="sigmoid", choices=["sigmoid", "tanh", "relu"])
-    p.add_argument("--init", default="large", choices=["large", "scaled"])
-    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--mini-batch-size", type=int, default=10)
-    p.add_argument("--eta", type=float, default=3.0)
-    p.add_argument("--lmbda", type=float, default=0.0, help="L2 regularisation (default 0)")
-    p.add_argument("--early-stopping-n", type=int, default=0)
-    p.add_argument("--lr-schedule-n", type=int, default=0, help="halve eta after N epochs without improvement")
-    p.add_argument("--max-seconds", type=float, default=None, help="training-time budget")
-    p.add_argument("--train-size", type=int, default=None, help="train on the first N training images only")
-    p.add_argument("--seed", type=int, default=0)
+    p = make_parser(__doc__)
+    p.add_argument("--sizes", type=positive_int, nargs="+", default=[784, 30, 10], help="layer sizes")
+    p.add_argument("--cost", default="quadratic", choices=["quadratic", "cross-entropy", "log-likelihood"], help="cost function")
+    p.add_argument("--activation", default="sigmoid", choices=["sigmoid", "tanh", "relu"], help="hidden-layer activation")
+    p.add_argument("--init", default="large", choices=["large", "scaled"], help="weight initialisation")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"], help="float type")
+    p.add_argument("--epochs", type=positive_int, default=30, help="epochs")
+    p.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size")
+    p.add_argument("--eta", type=positive_float, default=3.0, help="learning rate")
+    p.add_argument("--lmbda", type=nonnegative_float, default=0.0, help="L2 regularisation")
+    p.add_argument("--early-stopping-n", type=nonnegative_int, default=0, help="stop after N epochs without improvement (0: never)")
+    p.add_argument("--lr-schedule-n", type=nonnegative_int, default=0, help="halve eta after N epochs without improvement")
+    p.add_argument("--max-seconds", type=positive_float, default=None, help="training-time budget")
+    p.add_argument("--train-size", type=positive_int, default=None, help="train on the first N training images only")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "chapter3")
     args = p.parse_args(argv)
 

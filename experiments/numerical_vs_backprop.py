@@ -17,13 +17,12 @@ gives the difference over the other columns too.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 
 import numpy as np
-from runlog import add_run_arguments, versions
+from runlog import make_parser, nonnegative_int, positive_float, positive_int, add_run_arguments, versions
 
 import mnist_loader
 from network import TwoLayerNet
@@ -31,11 +30,11 @@ from network.gradient_check import relative_error
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--hidden", type=int, default=50)
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--h", type=float, default=1e-4, help="central-difference step (default 1e-4, as the book)")
+    p = make_parser(__doc__)
+    p.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    p.add_argument("--batch", type=positive_int, default=100, help="mini-batch size")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
+    p.add_argument("--h", type=positive_float, default=1e-4, help="central-difference step")
     p.add_argument("--skip-slow", action="store_true", help="time only the fast numerical gradient")
     add_run_arguments(p, "numerical_vs_backprop")
     args = p.parse_args(argv)

@@ -4,8 +4,10 @@ Each script writes to ``runs/<name>/`` (git-ignored) or wherever ``--runs-dir`` 
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import json
+import math
 import os
 import platform
 import sys
@@ -22,11 +24,40 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))  # so the scripts run from a checkout without installing
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The script's docstring as written, and every option's default in its help."""
+
+
+def make_parser(doc: str) -> argparse.ArgumentParser:
+    """The parser of an experiment script: its docstring as the description, defaults shown."""
+    return argparse.ArgumentParser(description=doc, formatter_class=_HelpFormatter)
+
+
+def _number(kind, test, what: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    parse.__name__ = what
+    return parse
+
+
+# argparse types: each option is checked before anything is created or opened
+positive_int = _number(int, lambda v: v >= 1, "an integer >= 1")
+nonnegative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
+positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+nonnegative_float = _number(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
+
+
 def add_run_arguments(parser, name: str) -> None:
-    parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders (default: runs)")
-    parser.add_argument("--name", default=name, help=f"run folder name (default: {name})")
+    parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
+    parser.add_argument("--name", default=name, help="run folder name")
     parser.add_argument("--data", default=None,
-                        help="path of mnist.pkl.gz (default: data/mnist.pkl.gz, built or downloaded if absent)")
+                        help="path of mnist.pkl.gz (None: data/mnist.pkl.gz, built or downloaded if absent)")
 
 
 def versions() -> dict[str, str]:

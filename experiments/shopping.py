@@ -7,10 +7,9 @@ how much the price moves per unit of each input. Then the same with three orange
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-import runlog  # noqa: F401  (puts the project on sys.path)
+from runlog import make_parser  # (also puts the project on sys.path)
 
 from network.layers import AddLayer, MulLayer
 
@@ -45,7 +44,7 @@ def _show(x) -> str:
 
 
 def main(argv=None) -> int:
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
+    make_parser(__doc__).parse_args(argv)
     price, g = buy_apples(100.0, 2, 1.1)
     print("2 apples at 100, tax 10%")
     print(f"  price: {_show(price)}")

@@ -10,29 +10,26 @@ sets together (--train-set 60000), or only the 50,000 training images (--train-s
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
 import numpy as np
-from runlog import RunLog, add_run_arguments, plot_curves
+from runlog import make_parser, nonnegative_int, positive_float, positive_int, RunLog, add_run_arguments, plot_curves
 
 import mnist_loader
 from network import TwoLayerNet
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--hidden", type=int, default=50)
-    p.add_argument("--lr", type=float, default=0.1)
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--iterations", type=int, default=10000)
-    p.add_argument("--train-set", type=int, choices=(50000, 60000), default=60000)
-    p.add_argument("--seed", type=int, default=0)
+    p = make_parser(__doc__)
+    p.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    p.add_argument("--lr", type=positive_float, default=0.1, help="learning rate")
+    p.add_argument("--batch", type=positive_int, default=100, help="mini-batch size")
+    p.add_argument("--iterations", type=positive_int, default=10000, help="gradient steps")
+    p.add_argument("--train-set", type=int, choices=(50000, 60000), default=60000, help="training images")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "two_layer_net")
     args = p.parse_args(argv)
-    if args.lr <= 0 or args.batch < 1 or args.iterations < 1:
-        p.error("--lr must be > 0, --batch and --iterations >= 1")
 
     (x, t), (vx, vt), (tx, tt) = mnist_loader.load_data(args.data)
     if args.train_set == 60000:

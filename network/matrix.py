@@ -281,11 +281,15 @@ class MatrixNetwork:
 
     # ------------------------------------------------------------------ checks
     def _batch(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        """(X, Y) as rows; one sample may come as the book's columns x (n_in, 1), y (n_out, 1) or a label."""
         X, Y = np.asarray(X), np.asarray(Y)
-        n_in, n_out = self.sizes[0], self.sizes[-1]
-        if X.shape == (n_in, 1) and (n_in != 1 or Y.shape == (n_out, 1)):
-            X, Y = X.T, (Y.T if Y.ndim == 2 else Y.reshape(1))
-        return as_matrices((X, Y), n_in, n_out, "backprop input", self.dtype)
+        if X.shape == (self.sizes[0], 1):
+            X = X.T
+            if Y.shape == (self.sizes[-1], 1):
+                Y = Y.T
+            elif Y.ndim == 0:
+                Y = Y.reshape(1)
+        return as_matrices((X, Y), self.sizes[0], self.sizes[-1], "backprop input", self.dtype)
 
     def _labelled(self, data, name: str):
         """(X, integer labels) for evaluation, or None."""

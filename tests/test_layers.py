@@ -219,3 +219,57 @@ def test_fast_numerical_gradient_equals_the_books():
         assert fast[key].shape == slow[key].shape
         assert np.max(np.abs(fast[key] - slow[key])) < 1e-9
     assert relative_error(fast["W1"], net.gradient(x, t)["W1"]) < 1e-6
+
+
+@pytest.mark.parametrize("y_shape", [(3,), (1, 3), (2, 1), (), (2, 3)])
+def test_mul_and_add_gradients_sum_over_broadcast_axes(y_shape):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((2, 3)), rng.standard_normal(y_shape)
+    dout = rng.standard_normal((2, 3))
+    mul, add = MulLayer(), AddLayer()
+    mul.forward(x, y), add.forward(x, y)
+    dx, dy = mul.backward(dout)
+    ax, ay = add.backward(dout)
+    # the gradients of sum(dout * f(x, y)), by central differences
+    num_dy = numerical_gradient(lambda v: float(np.sum(dout * (x * v))), y.copy(), 1e-6)
+    assert np.shape(dy) == y_shape and np.allclose(dy, num_dy, rtol=0, atol=1e-8)
+    assert np.allclose(dx, dout * y, rtol=0, atol=1e-15) and np.shape(ax) == (2, 3)
+    assert np.shape(ay) == y_shape and np.allclose(ay, np.sum(dout) if y_shape == () else
+                                                   numerical_gradient(lambda v: float(np.sum(dout * (x + v))), y.copy(), 1e-6),
+                                                   rtol=0, atol=1e-8)
+
+
+def test_two_layer_net_initialisation_and_dtype():
+    a = TwoLayerNet(784, 50, 10, seed=3)
+    assert np.std(a.params["W1"]) == pytest.approx(0.01, rel=0.02)       # the book's weight_init_std
+    assert not a.params["b1"].any() and not a.params["b2"].any()
+    b = TwoLayerNet(784, 50, 10, seed=3)
+    assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    c = TwoLayerNet(4, 3, 2, dtype=np.float32, seed=0)
+    assert all(v.dtype == np.float32 for v in c.params.values())
+    x, t = np.random.default_rng(1).random((5, 4)).astype(np.float32), np.array([0, 1, 1, 0, 1])
+    assert all(g.dtype == np.float32 for g in c.numerical_gradient(x, t, fast=True).values())
+    for name in ("input_size", "output_size"):
+        with pytest.raises(ValueError, match=f"{name} must be an integer >= 1"):
+            TwoLayerNet(**{"input_size": 4, "hidden_size": 3, "output_size": 2, name: 0})
+
+
+def test_fast_central_differences_with_nonzero_biases_and_any_h():
+    rng = np.random.default_rng(8)
+    net = TwoLayerNet(6, 5, 3, weight_init_std=0.7, seed=1)
+    net.params["b1"][:] = 1.0 + np.abs(rng.standard_normal(5))   # non-zero, and every unit alive
+    net.params["b2"][:] = rng.standard_normal(3)
+    x, t = rng.random((4, 6)), rng.integers(0, 3, 4)
+    for h in (1e-4, 0.3):
+        slow, fast = net.numerical_gradient(x, t, h=h), net.numerical_gradient(x, t, h=h, fast=True)
+        assert all(np.max(np.abs(fast[k] - slow[k])) < 1e-9 for k in slow)
+    # with h = 0.3 the central difference is visibly not the derivative: h is really used
+    assert relative_error(net.numerical_gradient(x, t, h=0.3)["W1"], net.gradient(x, t)["W1"]) > 1e-4
+
+
+def test_softmax_with_loss_takes_one_sample_and_a_scalar_label():
+    x = np.array([1.0, 2.0, 0.5])
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, np.int64(1))
+    assert loss == pytest.approx(-np.log(np.exp(2.0) / np.exp(x).sum()), rel=1e-12)
+    assert layer.backward().shape == (1, 3)

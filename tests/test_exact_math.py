@@ -1,0 +1,182 @@
+"""Exact checks that kill the single-line mutations that survived the suite before (issue 8):
+L2 decay with the training-set size, the L2 term of the cost, relative_error, chunked
+evaluation, the init in the save file, Network.evaluate on one-hot targets; and the chapter-2
+step against hand-computed numbers."""
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pytest
+
+import network
+from network import MatrixNetwork, Network, gradient_check
+from network.gradient_check import relative_error
+
+
+def data(n, n_in=6, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, n_in)), rng.integers(0, n_out, n)
+
+
+def test_l2_decay_uses_the_training_set_size_not_the_mini_batch_size():
+    X, y = data(8)
+    eta, lmbda = 0.5, 3.0
+    net = MatrixNetwork([6, 4, 3], seed=2)
+    manual = copy.deepcopy(net)
+    order = copy.deepcopy(net.rng).permutation(8)
+    net.SGD((X, y), 1, 4, eta, lmbda=lmbda, verbose=False)       # two mini-batches of 4, n = 8
+    for batch in (order[:4], order[4:]):
+        manual.update_mini_batch((X[batch], y[batch]), eta, lmbda, n=8)
+    for a, b in zip(net.weights + net.biases, manual.weights + manual.biases):
+        assert np.array_equal(a, b)
+    # and update_mini_batch's rule, by hand: w -> (1 - eta lmbda / n) w - (eta / m) nabla_w
+    fresh = MatrixNetwork([6, 4, 3], seed=2)
+    w0, b0 = [w.copy() for w in fresh.weights], [b.copy() for b in fresh.biases]
+    nabla_b, nabla_w = fresh.backprop(X[:4], y[:4])
+    fresh.update_mini_batch((X[:4], y[:4]), eta, lmbda, n=100)
+    for w, w_0, nw in zip(fresh.weights, w0, nabla_w):
+        assert np.allclose(w, (1 - eta * lmbda / 100) * w_0 - (eta / 4) * nw, rtol=0, atol=1e-15)
+    for b, b_0, nb in zip(fresh.biases, b0, nabla_b):
+        assert np.allclose(b, b_0 - (eta / 4) * nb, rtol=0, atol=1e-15)
+
+
+def test_total_cost_l2_term_is_half_lambda_over_n_times_the_squared_weights_only():
+    X, y = data(5)
+    net = MatrixNetwork([6, 4, 3], seed=1, cost="cross-entropy")
+    net.biases = [b + 5.0 for b in net.biases]         # large biases: any bias in the L2 term shows
+    squares = sum(float(np.sum(w ** 2)) for w in net.weights)
+    plain = net.total_cost((X, y))
+    assert net.total_cost((X, y), lmbda=2.0) - plain == pytest.approx(0.5 * 2.0 / 5 * squares, rel=1e-12)
+    Y = np.eye(3)[y]
+    mean = sum(net.cost.fn(net.feedforward(X[i:i + 1]), Y[i:i + 1]) for i in range(5)) / 5
+    assert plain == pytest.approx(mean, rel=1e-12)
+
+
+def test_evaluation_in_chunks_counts_every_row():
+    X, y = data(10)
+    net = MatrixNetwork([6, 4, 3], seed=3)
+    outputs = net.feedforward(X)
+    correct = int(np.sum(np.argmax(outputs, axis=1) == y))
+    assert 0 < correct < 10
+    for chunk in (1, 3, 4, 10, 11):
+        assert net.accuracy(X, y, chunk=chunk) == correct
+        assert net._total_cost(X, np.eye(3)[y], 0.0, chunk=chunk) == pytest.approx(net.total_cost((X, y)), rel=1e-12)
+
+
+def test_relative_error_values_and_a_wrong_gradient_is_caught():
+    assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 3.0])) == pytest.approx(1 / 3)
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert relative_error(np.array([-4.0]), np.array([4.0])) == 2.0
+    X, y = data(4)
+    net = MatrixNetwork([6, 4, 3], seed=0, cost="cross-entropy")
+    assert max(gradient_check(net, X, y).values()) < 1e-7
+    good = net.gradient
+
+    def doubled_first_layer(x, t):
+        g = good(x, t)
+        g["w0"] = 2 * g["w0"]
+        return g
+
+    net.gradient = doubled_first_layer
+    errors = gradient_check(net, X, y)
+    assert errors["w0"] == pytest.approx(0.5, abs=1e-6) and errors["w1"] < 1e-7
+
+
+def test_saved_file_keeps_every_option(tmp_path):
+    net = MatrixNetwork([6, 4, 3], seed=0, init="scaled", cost="log-likelihood", activation="tanh", dtype="float32")
+    net.save(tmp_path / "n.json")
+    saved = json.loads((tmp_path / "n.json").read_text())
+    assert {k: saved[k] for k in ("init", "cost", "activation", "dtype", "class")} == {
+        "init": "scaled", "cost": "log-likelihood", "activation": "tanh", "dtype": "float32", "class": "MatrixNetwork"}
+    loaded = network.load(tmp_path / "n.json")
+    assert (loaded.init, loaded.cost.name, loaded.activation.name, loaded.dtype) == ("scaled", "log-likelihood", "tanh", np.float32)
+    assert all(w.dtype == np.float32 and np.array_equal(w, v) for w, v in zip(loaded.weights, net.weights))
+
+
+def test_network_evaluate_takes_one_hot_and_integer_targets():
+    rng = np.random.default_rng(0)
+    net = Network([4, 5, 3], seed=1)
+    xs = [rng.random((4, 1)) for _ in range(30)]
+    labels = [int(rng.integers(0, 3)) for _ in range(30)]
+    expected = sum(int(np.argmax(net.feedforward(x)) == t) for x, t in zip(xs, labels))
+    assert 0 < expected < 30
+    assert net.evaluate(list(zip(xs, labels))) == expected
+    assert net.evaluate([(x, np.eye(3)[:, [t]]) for x, t in zip(xs, labels)]) == expected
+
+
+def test_one_step_by_hand_on_a_tiny_network():
+    """[1, 1, 1], one sample: every number of BP1-BP4 and the update computed by hand."""
+    net = MatrixNetwork([1, 1, 1])
+    net.weights, net.biases = [np.array([[0.5]]), np.array([[-1.0]])], [np.array([[0.1]]), np.array([[0.2]])]
+    x, y = 2.0, 1.0
+    s = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    z1 = 0.5 * x + 0.1; a1 = s(z1); z2 = -1.0 * a1 + 0.2; a2 = s(z2)          # noqa: E702
+    d2 = (a2 - y) * a2 * (1 - a2)                                               # BP1
+    d1 = -1.0 * d2 * a1 * (1 - a1)                                              # BP2
+    nabla_b, nabla_w = net.backprop(np.array([[x]]), np.array([[y]]))
+    assert np.allclose([nabla_b[1][0, 0], nabla_w[1][0, 0], nabla_b[0][0, 0], nabla_w[0][0, 0]],
+                       [d2, d2 * a1, d1, d1 * x], rtol=0, atol=1e-15)           # BP3, BP4
+    net.update_mini_batch([(np.array([[x]]), np.array([[y]]))], 3.0)
+    assert np.allclose([net.weights[0][0, 0], net.biases[1][0, 0]], [0.5 - 3 * d1 * x, 0.2 - 3 * d2], rtol=0, atol=1e-15)
+
+
+def test_backprop_takes_one_sample_as_the_books_columns_or_a_label():
+    rng = np.random.default_rng(1)
+    net = MatrixNetwork([4, 3, 2], seed=0)
+    x, label = rng.random((4, 1)), 1
+    rows = net.backprop(x.T, np.array([label]))
+    for y in (np.eye(2)[:, [label]], label, np.eye(2)[[label]]):
+        got = net.backprop(x, y)
+        assert all(np.array_equal(a, b) for a, b in zip(got[0] + got[1], rows[0] + rows[1]))
+    one = MatrixNetwork([1, 2], seed=0)                      # n_in = 1: a (1, 1) x is one sample either way
+    assert one.backprop(np.array([[0.5]]), np.array([[0.0], [1.0]]))[1][0].shape == (2, 1)
+    with pytest.raises(ValueError, match="backprop input: X has 1 samples but Y has 3"):
+        net.backprop(x, np.zeros((3, 1)))
+
+
+def test_update_mini_batch_defaults_n_to_the_mini_batch_and_names_it():
+    X, y = data(4)
+    a, b = MatrixNetwork([6, 4, 3], seed=0), MatrixNetwork([6, 4, 3], seed=0)
+    a.update_mini_batch((X, y), 0.5, lmbda=2.0)
+    b.update_mini_batch((X, y), 0.5, lmbda=2.0, n=4)
+    assert all(np.array_equal(u, v) for u, v in zip(a.weights, b.weights))
+    with pytest.raises(ValueError, match=r"mini_batch: X has shape \(4, 5\)"):
+        a.update_mini_batch((X[:, :5], y), 0.5)
+    with pytest.raises(ValueError, match=r"data: X has shape \(4, 5\)"):
+        a.total_cost((X[:, :5], y))
+    f32 = MatrixNetwork([6, 4, 3], seed=0, dtype="float32")
+    f32.update_mini_batch((X, y), 0.5)
+    assert all(w.dtype == np.float32 for w in f32.weights + f32.biases)
+
+
+def test_total_cost_without_l2_stays_finite_for_huge_weights():
+    X, y = data(3)
+    net = MatrixNetwork([6, 4, 3], seed=0)
+    net.weights[0][0, 0] = 1e200                          # its square overflows to inf; 0 * inf would be nan
+    assert np.isfinite(net.total_cost((X, y)))
+
+
+def test_tanh_and_softmax_derivatives_and_axes():
+    from network.activations import Softmax, Tanh, softmax
+
+    z = np.linspace(-2, 2, 12).reshape(3, 4)
+    assert np.allclose(Tanh.prime(z), 1 - np.tanh(z) ** 2, rtol=0, atol=1e-15)
+    assert np.array_equal(Tanh.prime(z, np.tanh(z)), Tanh.prime(z))
+    e = np.exp(z)
+    assert np.allclose(softmax(z, axis=0), e / e.sum(axis=0), rtol=0, atol=1e-15)
+    assert np.allclose(Softmax.fn(z), e / e.sum(axis=1, keepdims=True), rtol=0, atol=1e-15)
+    v = np.array([1.0, 2.0, 3.0])
+    assert np.allclose(Softmax.fn(v), np.exp(v) / np.exp(v).sum(), rtol=0, atol=1e-15)
+
+
+def test_gradient_check_of_one_sample_in_nielsens_columns():
+    rng = np.random.default_rng(2)
+    net = Network([5, 4, 3], seed=0)
+    x, y = rng.random((5, 1)), np.eye(3)[:, [2]]
+    errors = gradient_check(net, x, y)
+    assert set(errors) == {"w0", "b0", "w1", "b1"} and max(errors.values()) < 1e-7
+    nabla_b, nabla_w = net.backprop(x, y)
+    assert np.array_equal(net.gradient(x, y)["w0"], nabla_w[0])
+    assert net.loss(x, y) == pytest.approx(0.5 * float(np.sum((net.feedforward(x) - y) ** 2)), rel=1e-15)
