@@ -20,10 +20,12 @@ def data(n, n_in=6, n_out=3, seed=0):
     return rng.random((n, n_in)), rng.integers(0, n_out, n)
 
 
-def test_l2_decay_uses_the_training_set_size_not_the_mini_batch_size():
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_l2_decay_uses_the_training_set_size_not_the_mini_batch_size(dtype):
     X, y = data(8)
     eta, lmbda = 0.5, 3.0
-    net = MatrixNetwork([6, 4, 3], seed=2)
+    net = MatrixNetwork([6, 4, 3], seed=2, dtype=dtype)
+    assert all(a.dtype == dtype for a in net.weights + net.biases)
     manual = copy.deepcopy(net)
     order = copy.deepcopy(net.rng).permutation(8)
     net.SGD((X, y), 1, 4, eta, lmbda=lmbda, verbose=False)       # two mini-batches of 4, n = 8
@@ -180,3 +182,96 @@ def test_gradient_check_of_one_sample_in_nielsens_columns():
     nabla_b, nabla_w = net.backprop(x, y)
     assert np.array_equal(net.gradient(x, y)["w0"], nabla_w[0])
     assert net.loss(x, y) == pytest.approx(0.5 * float(np.sum((net.feedforward(x) - y) ** 2)), rel=1e-15)
+
+
+def test_network_sgd_is_update_mini_batch_over_the_shuffled_mini_batches():
+    rng = np.random.default_rng(4)
+    samples = [(rng.random((5, 1)), np.eye(3)[:, [int(rng.integers(0, 3))]]) for _ in range(7)]
+    net = Network([5, 4, 3], seed=0)
+    manual = copy.deepcopy(net)
+    order = copy.deepcopy(net.rng).permutation(7)
+    seen = []
+    history = net.SGD(samples, 1, 3, 2.0, test_data=[(x, int(np.argmax(y))) for x, y in samples], verbose=False,
+                      callback=lambda j, h: seen.append((j, h.test_accuracy[-1])))
+    for k in range(0, 7, 3):                              # mini-batches of 3, 3 and 1
+        manual.update_mini_batch([samples[i] for i in order[k:k + 3]], 2.0)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights + net.biases, manual.weights + manual.biases))
+    assert history.n_test == 7 and seen == [(0, manual.evaluate([(x, int(np.argmax(y))) for x, y in samples]))]
+    assert 0 < history.seconds[0] < 60
+
+
+def test_matrix_sgd_history_callback_and_monitors():
+    X, y = data(30)
+    Xe, ye = data(10, seed=1)
+    net = MatrixNetwork([6, 5, 3], seed=0, cost="cross-entropy")
+    seen = []
+    history = net.SGD((X, y), 2, 7, 0.5, test_data=(Xe, ye), lmbda=0.3, evaluation_data=(Xe, ye),
+                      monitor_evaluation_cost=True, verbose=False, callback=lambda j, h: seen.append((j, h.epochs)))
+    assert seen == [(0, 1), (1, 2)] and history.n_test == 10 and all(0 < s < 60 for s in history.seconds)
+    assert history.training_accuracy == []
+    assert history.test_accuracy[-1] == net.accuracy(Xe, ye)
+    assert history.evaluation_cost[-1] == pytest.approx(net.total_cost((Xe, ye), lmbda=0.3), rel=1e-12)
+    assert history.evaluation_accuracy == [] and history.training_cost == []
+    for flag in ("monitor_evaluation_cost", "monitor_evaluation_accuracy"):
+        with pytest.raises(ValueError, match="need evaluation_data"):
+            net.SGD((X, y), 1, 7, 0.5, verbose=False, **{flag: True})
+
+
+@pytest.mark.parametrize("option", ["early_stopping_n", "lr_schedule_n"])
+def test_patience_of_one_epoch(option):
+    X, y = data(20)
+    net = MatrixNetwork([6, 3], seed=0)
+    net.SGD((X, y), 1, 20, 1e-9, verbose=False)          # warm up: nothing
+    history = net.SGD((X, y), 20, 20, 1e-9, evaluation_data=(X, y), verbose=False, **{option: 1})
+    # eta 1e-9 changes nothing: the accuracy never improves after epoch 0
+    if option == "early_stopping_n":
+        assert history.epochs == 2
+    else:
+        assert history.eta[:4] == [1e-9, 1e-9, 5e-10, 2.5e-10] and history.epochs == 8   # 7 halvings: 1/128
+
+
+def test_relu_prime_is_zero_at_the_kink_and_labels_must_be_in_range():
+    from network.activations import relu_prime
+    from network.data import to_labels
+
+    assert np.array_equal(relu_prime(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"labels range over 0\.\.3, expected 0\.\.2"):
+        to_labels(np.array([0, 3]), 3)
+    assert np.array_equal(to_labels(np.array([0, 2]), 3), [0, 2])
+
+
+def test_evaluation_takes_one_hot_rows_as_well_as_labels():
+    X, y = data(12)
+    net = MatrixNetwork([6, 4, 3], seed=5)
+    assert net.evaluate((X, y)) == net.evaluate((X, np.eye(3)[y])) == int(np.sum(np.argmax(net.feedforward(X), 1) == y))
+
+
+def test_gradient_check_uses_its_step_h_and_numerical_gradient_names_bad_input():
+    X, y = data(3)
+    net = MatrixNetwork([6, 4, 3], seed=0)
+    assert max(gradient_check(net, X, y).values()) < 1e-7
+    assert max(gradient_check(net, X, y, h=0.5).values()) > 1e-4   # a coarse step shows
+    with pytest.raises(ValueError, match="needs a float numpy array, got list$"):
+        network.numerical_gradient(lambda v: 0.0, [1.0])
+    with pytest.raises(ValueError, match="got ndarray of dtype int64"):
+        network.numerical_gradient(lambda v: 0.0, np.arange(3))
+    g = network.numerical_gradient(lambda v: float(np.sum(v ** 2)), np.ones(2, dtype=np.float32), h=1e-2)
+    assert g.dtype == np.float32 and np.allclose(g, 2.0, atol=1e-3)
+
+
+def test_sgd_prints_the_book_lines_and_every_decision(capsys):
+    X, y = data(20)
+    net = MatrixNetwork([6, 3], seed=0)
+    history = net.SGD((X, y), 20, 20, 1e-9, test_data=(X[:5], y[:5]), evaluation_data=(X[:8], y[:8]), lr_schedule_n=1)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"Epoch 0: {history.test_accuracy[0]} / 5  (")
+    assert out[1] == f"  evaluation accuracy {history.evaluation_accuracy[0]} / 8"
+    assert "  no improvement in 1 epochs: eta halved to 5e-10" in out
+    assert out[-1] == "eta has fallen by a factor of 128: stopping"
+    net.SGD((X, y), 5, 20, 1e-9, evaluation_data=(X, y), early_stopping_n=1)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Epoch 0 complete  (") and out[-1] == "early stopping: no improvement in 1 epochs"
+    assert net.SGD((X, y), 1, 20, 1.0).n_test == 0
+    assert capsys.readouterr().out.startswith("Epoch 0 complete  (")
+    assert Network([6, 3]).SGD([(x[:, None], np.eye(3)[:, [t]]) for x, t in zip(X, y)], 1, 5, 1.0, verbose=False).n_test == 0
+    assert capsys.readouterr().out == ""
