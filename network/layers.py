@@ -7,8 +7,8 @@ respect to its input(s) -- the chain rule, one node at a time. A network is an o
 layers: forward in order, backward in reverse.
 
 Three bugs of versions found online are avoided on purpose (and tested): ``Relu.backward``
-keeps its mask and does not overwrite the caller's ``dout``; ``Affine.forward`` is a matrix
-product, not an element-wise one; ``Affine.backward`` stores both ``dW`` and ``db``.
+keeps its input (its mask) and does not overwrite the caller's ``dout``; ``Affine.forward`` is a
+matrix product, not an element-wise one; ``Affine.backward`` stores both ``dW`` and ``db``.
 """
 from __future__ import annotations
 

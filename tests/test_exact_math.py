@@ -275,3 +275,19 @@ def test_sgd_prints_the_book_lines_and_every_decision(capsys):
     assert capsys.readouterr().out.startswith("Epoch 0 complete  (")
     assert Network([6, 3]).SGD([(x[:, None], np.eye(3)[:, [t]]) for x, t in zip(X, y)], 1, 5, 1.0, verbose=False).n_test == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_data_arrive_in_the_networks_dtype_whatever_their_form(dtype):
+    from network.data import as_matrices
+
+    X, y = data(4)
+    forms = [(X, y), (X, np.eye(3)[y]), [(x[:, None], int(t)) for x, t in zip(X, y)],
+             [(x[:, None], np.eye(3)[:, [t]]) for x, t in zip(X, y)]]
+    for form in forms:
+        Xm, Ym = as_matrices(form, 6, 3, "data", dtype)
+        assert Xm.dtype == dtype and Ym.dtype == dtype and np.array_equal(Ym, np.eye(3)[y])
+        Xl, labels = as_matrices(form, 6, 3, "data", dtype, one_hot_targets=False)
+        assert Xl.dtype == dtype and labels.dtype == np.int64 and np.array_equal(labels, y)
+    with pytest.raises(ValueError, match="data: 1-D targets must be integer labels, got dtype float64"):
+        as_matrices((X, y.astype(float)), 6, 3, "data")
