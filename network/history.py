@@ -14,6 +14,10 @@ class History:
     are those of ``network2.py``; unpacking a History gives them in the book's order::
 
         evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = net.SGD(...)
+
+    ``layer_speeds`` (chapter 5, with ``monitor_layer_speeds``): entry j holds, for every layer,
+    the speed of learning ||dC/db^l|| on the training data at the start of epoch j (entry 0: at
+    initialisation), as ``MatrixNetwork.layer_speeds`` computes it.
     """
 
     test_accuracy: list[int] = field(default_factory=list)
@@ -24,6 +28,7 @@ class History:
     training_cost: list[float] = field(default_factory=list)
     training_accuracy: list[int] = field(default_factory=list)
     eta: list[float] = field(default_factory=list)
+    layer_speeds: list[list[float]] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[list]:
         return iter((self.evaluation_cost, self.evaluation_accuracy,
@@ -32,6 +37,17 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.seconds)
+
+    def __repr__(self) -> str:
+        """One line, so that ``net.SGD(...)`` in a REPL does not print every list."""
+        parts = [f"{self.epochs} epochs"]
+        if self.test_accuracy:
+            parts.append(f"test accuracy {self.test_accuracy[-1]} / {self.n_test}")
+        if self.evaluation_accuracy:
+            parts.append(f"best evaluation accuracy {max(self.evaluation_accuracy)}")
+        if self.seconds:
+            parts.append(f"{sum(self.seconds) / self.epochs:.2f} s per epoch")
+        return f"History({', '.join(parts)})"
 
 
 EpochCallback = Callable[[int, History], None]

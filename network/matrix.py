@@ -153,7 +153,8 @@ class MatrixNetwork:
             monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
             monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
             early_stopping_n: int = 0, lr_schedule_n: int = 0, *, max_seconds: Optional[float] = None,
-            verbose: bool = True, callback: Optional[EpochCallback] = None) -> History:
+            monitor_layer_speeds: bool = False, verbose: bool = True,
+            callback: Optional[EpochCallback] = None) -> History:
         """Mini-batch stochastic gradient descent, each mini-batch backpropagated as one matrix.
 
         Chapter-1 arguments as ``Network.SGD``. Chapter-3 options, as ``network2.py``:
@@ -163,7 +164,8 @@ class MatrixNetwork:
         evaluation accuracy; ``lr_schedule_n`` halves eta after that many epochs without
         improvement and stops when it has fallen by a factor of 128 (the book's exercise).
         ``max_seconds`` is a budget of training time: no epoch starts that would, at the last
-        epoch's pace, end past it.
+        epoch's pace, end past it. ``monitor_layer_speeds`` (chapter 5) records, at the start of
+        every epoch, each layer's speed of learning on the training data (see ``layer_speeds``).
         """
         check_hyperparameters(epochs, mini_batch_size, eta)
         check_lmbda(lmbda)
@@ -183,6 +185,8 @@ class MatrixNetwork:
             if budget.exhausted(history.seconds):
                 _say(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
                 break
+            if monitor_layer_speeds:
+                history.layer_speeds.append(self._layer_speeds(X, Y))
             start = time.perf_counter()
             self._train_epoch(X, Y, mini_batch_size, schedule.eta, lmbda)
             history.seconds.append(time.perf_counter() - start)
@@ -254,6 +258,25 @@ class MatrixNetwork:
                    for k in range(0, len(X), chunk))
         l2 = 0.5 * (lmbda / len(X)) * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
         return cost / len(X) + l2
+
+    # ------------------------------------------------------------------ chapter 5
+    def mean_bias_gradients(self, data) -> list[np.ndarray]:
+        """delta^l = dC/db^l for every layer l, C the cost averaged over ``data`` (the book's
+        ``get_average_gradient``): backprop's summed gradient divided by the number of samples."""
+        return self._mean_bias_gradients(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))
+
+    def layer_speeds(self, data) -> list[float]:
+        """Chapter 5's speed of learning of every layer: ||delta^l||, the length of the mean
+        gradient dC/db^l over ``data`` (the hidden layers are all but the last)."""
+        return self._layer_speeds(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))
+
+    def _mean_bias_gradients(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
+        self._own_parameters()
+        nabla_b, _ = self._backprop(X, Y)
+        return [nb / len(X) for nb in nabla_b]
+
+    def _layer_speeds(self, X: np.ndarray, Y: np.ndarray) -> list[float]:
+        return [float(np.linalg.norm(g)) for g in self._mean_bias_gradients(X, Y)]
 
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for this network's cost (a - y for the quadratic cost)."""

@@ -291,3 +291,55 @@ def test_data_arrive_in_the_networks_dtype_whatever_their_form(dtype):
         assert Xl.dtype == dtype and labels.dtype == np.int64 and np.array_equal(labels, y)
     with pytest.raises(ValueError, match="data: 1-D targets must be integer labels, got dtype float64"):
         as_matrices((X, y.astype(float)), 6, 3, "data")
+
+
+def test_layer_speeds_are_backprops_own_gradients_exactly():
+    X, y = data(12, n_out=3)
+    Y = np.eye(3)[y]
+    net = MatrixNetwork([6, 5, 4, 3], seed=1, cost="cross-entropy", init="scaled")
+    before = copy.deepcopy(net)
+    nabla_b, _ = before.backprop(X, Y)
+    expected = [float(np.linalg.norm(nb / 12)) for nb in nabla_b]
+    assert before.layer_speeds((X, y)) == expected
+    assert all(np.array_equal(g, nb / 12) for g, nb in zip(before.mean_bias_gradients((X, Y)), nabla_b))
+    history = net.SGD((X, y), 3, 12, 0.1, lmbda=5.0, monitor_layer_speeds=True, verbose=False)
+    assert len(history.layer_speeds) == 3 and history.layer_speeds[0] == expected   # entry 0: at initialisation
+    after_one = copy.deepcopy(before)
+    after_one.SGD((X, y), 1, 12, 0.1, lmbda=5.0, verbose=False)
+    assert history.layer_speeds[1] == after_one.layer_speeds((X, Y))
+
+
+def test_one_neuron_per_layer_chain_gives_the_chapters_product():
+    """Chapter 5: dC/db1 = sigma'(z1) w2 sigma'(z2) w3 sigma'(z3) w4 sigma'(z4) dC/da4."""
+    from network.activations import sigmoid, sigmoid_prime
+
+    net = MatrixNetwork([1, 1, 1, 1, 1])
+    w = [0.9, -0.6, 0.8, 0.5]                                   # |w_j| < 1
+    b = [0.3, -0.2, 0.1, 0.4]
+    net.weights = [np.array([[v]]) for v in w]
+    net.biases = [np.array([[v]]) for v in b]
+    x, y = 0.7, 1.0
+    a, zs = x, []
+    for wj, bj in zip(w, b):
+        zs.append(wj * a + bj)
+        a = float(sigmoid(np.array(zs[-1])))
+    sp = [float(sigmoid_prime(np.array(z))) for z in zs]
+    chain = sp[0] * w[1] * sp[1] * w[2] * sp[2] * w[3] * sp[3] * (a - y)
+    nabla_b, _ = net.backprop(np.array([[x]]), np.array([[y]]))
+    assert nabla_b[0][0, 0] == pytest.approx(chain, rel=1e-14, abs=0)
+    for j in range(1, 4):    # delta^{j-1} = sigma'(z_{j-1}) w_j delta^j, and |w_j sigma'(z_{j-1})| < 1/4
+        assert abs(w[j] * sp[j - 1]) < 0.25
+        assert nabla_b[j - 1][0, 0] / nabla_b[j][0, 0] == pytest.approx(sp[j - 1] * w[j], rel=1e-12)
+    assert abs(nabla_b[0][0, 0]) < abs(nabla_b[3][0, 0]) / 4 ** 3   # earlier layers learn slower
+
+
+def test_history_prints_as_one_line_and_still_unpacks():
+    X, y = data(20)
+    net = MatrixNetwork([6, 3], seed=0)
+    history = net.SGD((X, y), 2, 5, 0.5, test_data=(X, y), evaluation_data=(X, y),
+                      monitor_evaluation_accuracy=True, verbose=False)
+    text = repr(history)
+    assert text.startswith(f"History(2 epochs, test accuracy {history.test_accuracy[-1]} / 20, best evaluation accuracy ")
+    assert "\n" not in text and text.endswith(" s per epoch)")
+    ec, ea, tc, ta = history
+    assert ea == history.evaluation_accuracy and ec == tc == ta == []

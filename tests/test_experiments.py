@@ -26,7 +26,8 @@ def rows(path):
 
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
-                                    "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py"])
+                                    "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py",
+                                    "chapter5.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")
 
@@ -51,11 +52,12 @@ def test_chapter3_logs_costs_and_accuracies(tmp_path, mnist_pkl):
 
 
 def test_book_table_writes_results(tmp_path, mnist_pkl):
-    run("book_table.py", "--rows", "1", "--seeds", "1", "--epochs", "1", "--jobs", "1",
+    run("book_table.py", "--rows", "1", "9", "--seeds", "1", "--epochs", "1", "--jobs", "1",
         "--runs-dir", str(tmp_path), data=mnist_pkl)
     results = (tmp_path / "book_table" / "RESULTS.md").read_text()
     assert "| [784, 30, 10] | quadratic, eta 3.0" in results and "95.42%" in results
-    again = run("book_table.py", "--rows", "1", "--seeds", "1", "--report-only", "--runs-dir", str(tmp_path))
+    assert "| [784, 30, 30, 30, 30, 10] | cross-entropy, lambda 5.0, scaled init, eta 0.1, 30 epochs (chapter 5) | 96.53%" in results
+    again = run("book_table.py", "--rows", "1", "9", "--seeds", "1", "--report-only", "--runs-dir", str(tmp_path))
     assert "95.42%" in again
 
 
@@ -79,3 +81,16 @@ def test_two_layer_net_training_and_shopping(tmp_path, mnist_pkl):
     assert "epoch  0 (iteration   500)" in out
     assert float(rows(tmp_path / "two_layer_net" / "metrics.csv")[-1]["test_accuracy"]) > 0.8
     assert "price: 715" in run("shopping.py")
+
+
+def test_chapter5_draws_the_speeds_and_writes_the_table(tmp_path, mnist_pkl):
+    out = run("chapter5.py", "--epochs", "3", "--seeds", "2", "--train-size", "100", "--runs-dir", str(tmp_path),
+              data=mnist_pkl)
+    assert "| [784, 30, 30, 10] | 1 | 0.07 |" in out
+    table = rows(tmp_path / "chapter5" / "speeds.csv")
+    assert len(table) == 3 * 3 * (2 + 3 + 4)          # activations x epochs x hidden layers of the 3 networks
+    first = {(r["activation"], r["hidden_layers"], r["layer"]): float(r["speed"]) for r in table if r["epoch"] == "0"}
+    # sigmoid: every earlier hidden layer slower than the next, at initialisation
+    assert first["sigmoid", "4", "1"] < first["sigmoid", "4", "2"] < first["sigmoid", "4", "3"] < first["sigmoid", "4", "4"]
+    for name in ("speed_sigmoid.png", "speed_tanh.png", "speed_relu.png", "initial_speeds.png"):
+        assert (tmp_path / "chapter5" / name).stat().st_size > 1000
