@@ -124,6 +124,7 @@ def main(argv=None) -> int:
 
     lines = ["# Nielsen's book table, reproduced with MatrixNetwork", "",
              f"Command: `python experiments/book_table.py --seeds {args.seeds} --dtype {args.dtype}"
+             + (f" --rows {' '.join(map(str, args.rows))}" if args.rows != list(range(1, len(ROWS) + 1)) else "")
              + (f" --epochs {args.epochs}" if args.epochs else "") + "`  ",
              f"{args.seeds} seed(s) per row, mini-batch 10, trained on the 50,000 training images; "
              f"accuracy on the 10,000 test images. Mean ± sample standard deviation (min–max) over seeds.  ",
