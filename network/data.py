@@ -51,20 +51,22 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
             raise ValueError(f"{name}: X has {len(X)} samples but Y has {len(Y)}")
         if Y.ndim == 2 and Y.shape[1] == n_out:
             labels = None
+            bad = np.flatnonzero(~np.isfinite(Y).all(axis=1)) if Y.dtype.kind == "f" else []
+            if len(bad):
+                raise ValueError(f"{name}: Y row {bad[0]} contains non-finite values (nan or inf)")
         elif Y.ndim == 1:
             labels = to_labels(Y, n_out, name)
         else:
             raise ValueError(f"{name}: Y has shape {Y.shape}, expected ({len(X)}, {n_out}) one-hot rows or ({len(X)},) labels")
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name}: X contains non-finite values (nan or inf)")
+        bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
+        if len(bad):
+            raise ValueError(f"{name}: X row {bad[0]} contains non-finite values (nan or inf)")
         X = np.ascontiguousarray(X, dtype=dtype)
     else:
         check_sample_list(data, n_in, n_out, name, "any")
         X = np.empty((len(data), n_in), dtype=dtype)
         for i, (x, _) in enumerate(data):
             X[i] = x[:, 0]
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name}: x values contain non-finite values (nan or inf)")
         if np.ndim(data[0][1]) == 0:
             labels = np.array([int(y) for _, y in data], dtype=np.int64)
         else:

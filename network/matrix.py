@@ -190,6 +190,7 @@ class MatrixNetwork:
             start = time.perf_counter()
             self._train_epoch(X, Y, mini_batch_size, schedule.eta, lmbda)
             history.seconds.append(time.perf_counter() - start)
+            self._check_finite(j, schedule.eta)
             history.eta.append(schedule.eta)
             if test is not None:
                 history.test_accuracy.append(self.accuracy(*test))
@@ -210,6 +211,15 @@ class MatrixNetwork:
             if schedule.eta != history.eta[-1]:
                 _say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
         return history
+
+    def _check_finite(self, epoch: int, eta: float) -> None:
+        """Stop a run whose weights overflowed: every later number would be nan."""
+        for kind, arrays in (("weights", self.weights), ("biases", self.biases)):
+            for l, a in enumerate(arrays):
+                if not np.isfinite(a).all():
+                    raise FloatingPointError(
+                        f"training diverged in epoch {epoch}: {kind}[{l}] are no longer finite numbers "
+                        f"(nan or inf); the learning rate eta = {eta:g} is probably too large")
 
     def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
         """One pass over the training data in a fresh random order, one step per mini-batch."""
@@ -337,6 +347,8 @@ def _checked(arrays, kind: str, shapes: list[tuple[int, int]], dtype) -> list[np
         a = np.array(a, dtype=dtype)  # a copy
         if a.shape != shape:
             raise ValueError(f"{kind}[{i}] has shape {a.shape}, the network's sizes need {shape}")
+        if not np.isfinite(a).all():
+            raise ValueError(f"{kind}[{i}] contains non-finite values (nan or inf)")
         out.append(a)
     return out
 

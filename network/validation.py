@@ -65,16 +65,22 @@ def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> No
             raise ValueError(
                 f"{name}[{i}]: x has shape {xs}, the network expects ({n_in}, 1) (sizes[0] = {n_in})"
             )
-        if isinstance(y, (numbers.Integral, np.integer)) and not isinstance(y, bool):
+        if np.ndim(y) == 0:
             if labels == "one-hot":
-                raise ValueError(f"{name}[{i}]: y is the integer {y}, training needs a one-hot ({n_out}, 1) vector")
+                raise ValueError(f"{name}[{i}]: y is the label {y!r}, training needs a one-hot ({n_out}, 1) vector")
+            if np.asarray(y).dtype.kind not in "iu":
+                raise ValueError(f"{name}[{i}]: label {y!r} is not an integer")
             if not 0 <= int(y) < n_out:
                 raise ValueError(f"{name}[{i}]: label {y} is outside 0..{n_out - 1}")
         else:
             ys = np.shape(y)
-            if labels == "int" and ys != ():
+            if labels == "int":
                 raise ValueError(f"{name}[{i}]: y has shape {ys}, expected an integer label")
-            if ys not in ((n_out, 1), ()):
+            if ys != (n_out, 1):
                 raise ValueError(
                     f"{name}[{i}]: y has shape {ys}, the network expects ({n_out}, 1) (sizes[-1] = {n_out})"
                 )
+            if not np.isfinite(y).all():
+                raise ValueError(f"{name}[{i}]: y contains non-finite values (nan or inf)")
+        if not np.isfinite(x).all():
+            raise ValueError(f"{name}[{i}]: x contains non-finite values (nan or inf)")

@@ -343,3 +343,40 @@ def test_history_prints_as_one_line_and_still_unpacks():
     assert "\n" not in text and text.endswith(" s per epoch)")
     ec, ea, tc, ta = history
     assert ea == history.evaluation_accuracy and ec == tc == ta == []
+
+
+def test_training_that_diverges_stops_naming_the_epoch_and_eta():
+    X, y = data(50)
+    net = MatrixNetwork([6, 5, 5, 3], seed=0, activation="relu", cost="log-likelihood")
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 0: weights\[0\] are no longer finite "
+                                                 r"numbers \(nan or inf\); the learning rate eta = 1e\+100 is probably too large"):
+        with np.errstate(all="ignore"):
+            net.SGD((10 * X, y), 20, 5, 1e100, verbose=False)
+    net.weights[0][0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"weights\[0\] contains non-finite values"):
+        net.SGD((X, y), 1, 5, 0.1, verbose=False)
+
+
+def test_labels_and_targets_are_checked_naming_the_sample():
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 1))
+    one_hot = np.eye(3)[:, [1]]
+    cases = [
+        ([(x, one_hot), (x, 3.0)], "training", r"training_data\[1\]: (y is the label 3.0, training needs a one-hot|label 3.0 is not an integer)"),
+        ([(x, one_hot), (x, np.where(one_hot == 1, np.nan, one_hot))], "training", r"training_data\[1\]: y contains non-finite"),
+        ([(x, one_hot), (np.where(x > 0.5, np.inf, x), one_hot)], "training", r"training_data\[1\]: x contains non-finite"),
+        ([(x, 2), (x, 2.5)], "test", r"test_data\[1\]: label 2.5 is not an integer"),
+        ([(x, 2), (x, -1)], "test", r"test_data\[1\]: label -1 is outside 0..2"),
+    ]
+    for samples, kind, message in cases:
+        for net in (Network([4, 3], seed=0), MatrixNetwork([4, 3], seed=0)):
+            train = samples if kind == "training" else [(x, one_hot)]
+            test = samples if kind == "test" else None
+            with pytest.raises(ValueError, match=message):
+                net.SGD(train, 1, 1, 1.0, test_data=test, verbose=False)
+    X, Y = rng.random((3, 4)), np.eye(3)
+    Y[2, 0] = np.nan
+    with pytest.raises(ValueError, match="training_data: Y row 2 contains non-finite"):
+        MatrixNetwork([4, 3]).SGD((X, Y), 1, 1, 1.0, verbose=False)
+    with pytest.raises(ValueError, match="1-D targets must be integer labels, got dtype float64"):
+        MatrixNetwork([4, 3]).SGD((X, np.array([0.0, 1.7, -1.0])), 1, 1, 1.0, verbose=False)
