@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from runlog import make_parser, nonnegative_int, positive_int, add_run_arguments, versions
+from runlog import add_run_arguments, make_parser, nonnegative_int, positive_int, run_script, versions
 
 import matplotlib.pyplot as plt  # Agg is selected by runlog
 
@@ -359,4 +359,4 @@ def _importable(module: str) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

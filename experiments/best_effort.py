@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import training
-from runlog import make_parser, nonnegative_int, positive_float, add_run_arguments
+from runlog import add_run_arguments, make_parser, nonnegative_int, positive_float, run_script
 
 import mnist_loader
 
@@ -68,4 +68,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

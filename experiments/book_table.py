@@ -31,7 +31,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 import training  # noqa: E402
-from runlog import make_parser, positive_int, add_run_arguments, versions  # noqa: E402
+from runlog import add_run_arguments, make_parser, positive_int, run_script, versions  # noqa: E402
 
 import mnist_loader  # noqa: E402
 
@@ -162,4 +162,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

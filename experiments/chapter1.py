@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import sys
 
-from runlog import make_parser, nonnegative_int, positive_float, positive_int, RunLog, add_run_arguments, plot_curves
+from runlog import (
+    add_run_arguments, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
+    run_script, RunLog,
+)
 
 import mnist_loader
 import network
@@ -63,4 +66,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

@@ -14,7 +14,10 @@ from __future__ import annotations
 import sys
 
 import training
-from runlog import make_parser, nonnegative_float, nonnegative_int, positive_float, positive_int, add_run_arguments
+from runlog import (
+    add_run_arguments, make_parser, nonnegative_float, nonnegative_int, positive_float,
+    positive_int, run_script,
+)
 
 import mnist_loader
 
@@ -54,4 +57,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

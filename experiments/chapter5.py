@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from runlog import add_run_arguments, make_parser, nonnegative_int, positive_int, versions
+from runlog import add_run_arguments, make_parser, nonnegative_int, positive_int, run_script, versions
 
 import matplotlib.pyplot as plt  # Agg is selected by runlog
 
@@ -182,4 +182,4 @@ def plot_initial(initial: dict, seeds: int, path: Path) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

@@ -22,7 +22,10 @@ import sys
 import time
 
 import numpy as np
-from runlog import make_parser, nonnegative_int, positive_float, positive_int, add_run_arguments, versions
+from runlog import (
+    add_run_arguments, make_parser, nonnegative_int, positive_float, positive_int, run_script,
+    versions,
+)
 
 import mnist_loader
 from network import TwoLayerNet
@@ -93,4 +96,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

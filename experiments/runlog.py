@@ -53,6 +53,20 @@ positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a finite 
 nonnegative_float = _number(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
 
 
+def run_script(main) -> int:
+    """Run a script's ``main``: a missing dataset or Ctrl-C ends with one line, not a traceback."""
+    from mnist_loader import DatasetError
+
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\ninterrupted: every epoch finished so far is logged in the run folder named above", file=sys.stderr)
+        return 130
+    except (DatasetError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def add_run_arguments(parser, name: str) -> None:
     parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
     parser.add_argument("--name", default=name, help="run folder name")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from runlog import make_parser  # (also puts the project on sys.path)
+from runlog import make_parser, run_script  # (also puts the project on sys.path)
 
 from network.layers import AddLayer, MulLayer
 
@@ -58,4 +58,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

@@ -84,21 +84,31 @@ def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str]
     raise error(f"could not download {name}:\n  " + "\n  ".join(failures))
 
 
-def download_idx(dest_dir: str | os.PathLike, mirrors: Sequence[str] = MIRRORS,
+def download_idx(dest_dir: str | os.PathLike, mirrors: Optional[Sequence[str]] = None,
                  md5s: Mapping[str, str] = MD5, timeout: float = 60.0, verbose: bool = True) -> Path:
-    """Download the four IDX files into ``dest_dir`` (skipping any already there and verified)."""
+    """Download the four IDX files into ``dest_dir`` (skipping any already there and verified).
+
+    ``mirrors`` defaults to MIRRORS. If the download fails, a ``dest_dir`` this call created is
+    removed again when it is empty, so a failed attempt leaves no empty folder behind.
+    """
     dest_dir = Path(dest_dir)
+    created = not dest_dir.exists()
     dest_dir.mkdir(parents=True, exist_ok=True)
-    for stem in FILES.values():
-        name = stem + ".gz"
-        existing = dest_dir / name
-        if existing.is_file() and hashlib.md5(existing.read_bytes()).hexdigest() == md5s[name]:
-            continue
-        download_file(name, dest_dir, mirrors, md5s[name], timeout, verbose)
+    try:
+        for stem in FILES.values():
+            name = stem + ".gz"
+            existing = dest_dir / name
+            if existing.is_file() and hashlib.md5(existing.read_bytes()).hexdigest() == md5s[name]:
+                continue
+            download_file(name, dest_dir, MIRRORS if mirrors is None else mirrors, md5s[name], timeout, verbose)
+    except BaseException:
+        if created and not any(dest_dir.iterdir()):
+            dest_dir.rmdir()
+        raise
     return dest_dir
 
 
-def download_and_build(path: str | os.PathLike | None = None, mirrors: Sequence[str] = MIRRORS,
+def download_and_build(path: str | os.PathLike | None = None, mirrors: Optional[Sequence[str]] = None,
                        md5s: Mapping[str, str] = MD5, verbose: bool = True) -> Path:
     """Download the IDX files next to the pickle (``data/mnist-idx/``) and build the pickle."""
     path = Path(path) if path is not None else default_path()

@@ -15,6 +15,7 @@ from network.data import one_hot as _one_hot
 
 from .dataset import IDX_DIR_ENV, N_CLASSES, N_PIXELS, Split, build_from_idx, default_path, read_dataset
 from .download import download_and_build
+from .errors import DatasetError
 
 
 def ensure_dataset(path: str | os.PathLike | None = None, verbose: bool = True) -> Path:
@@ -34,7 +35,12 @@ def ensure_dataset(path: str | os.PathLike | None = None, verbose: bool = True) 
     if verbose:
         print(f"no dataset at {path}; downloading MNIST (set ${IDX_DIR_ENV} to build from local "
               f"IDX files instead)", file=sys.stderr)
-    return download_and_build(path, verbose=verbose)
+    try:
+        return download_and_build(path, verbose=verbose)
+    except DatasetError as exc:
+        raise type(exc)(f"{exc}\nThere is no MNIST dataset at {path} and it could not be downloaded. Either connect "
+                        f"to the internet and run again, or build it from the four MNIST IDX files in a folder DIR: "
+                        f"`python -m mnist_loader build --from DIR` (or set {IDX_DIR_ENV}=DIR).") from None
 
 
 def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Split]:

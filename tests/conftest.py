@@ -1,5 +1,7 @@
-"""Shared fixtures. Real-data tests read the MNIST IDX files from $MNIST_IDX_DIR (CI sets it to
-../shared/data/mnist) or from ../shared/data/mnist beside the project."""
+"""Shared fixtures. Real-data tests find MNIST wherever the loader would: the dataset the loader
+reads (data/mnist.pkl.gz, built or downloaded before), the IDX files in $MNIST_IDX_DIR (CI sets
+it to ../shared/data/mnist), those the loader downloaded (data/mnist-idx/), or
+../shared/data/mnist beside the project."""
 from __future__ import annotations
 
 import os
@@ -17,9 +19,11 @@ sys.path.insert(0, str(PROJECT_ROOT / "experiments"))  # experiment modules are 
 
 
 def idx_dir() -> Path | None:
+    from mnist_loader import default_path
+
     env = os.environ.get("MNIST_IDX_DIR")
     candidates = [Path(env)] if env else []
-    candidates.append(PROJECT_ROOT.parent / "shared" / "data" / "mnist")
+    candidates += [default_path().parent / "mnist-idx", PROJECT_ROOT.parent / "shared" / "data" / "mnist"]
     for c in candidates:
         if (c / "train-images-idx3-ubyte.gz").is_file() or (c / "train-images-idx3-ubyte").is_file():
             return c
@@ -30,20 +34,27 @@ def idx_dir() -> Path | None:
 def mnist_idx_dir() -> Path:
     d = idx_dir()
     if d is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test on the real MNIST files: set MNIST_IDX_DIR")
-        pytest.skip("no MNIST IDX files: set MNIST_IDX_DIR")
+        no_data()
     return d
 
 
+def no_data() -> None:
+    if os.environ.get("CI"):
+        pytest.fail("CI must test on the real MNIST files: set MNIST_IDX_DIR")
+    pytest.skip("no MNIST data: run `python -m mnist_loader download`, or set MNIST_IDX_DIR to the IDX files")
+
+
 @pytest.fixture(scope="session")
-def mnist_pkl(mnist_idx_dir) -> Path:
-    """The project's data/mnist.pkl.gz, built from the IDX files if it is not there yet."""
+def mnist_pkl() -> Path:
+    """The dataset the loader reads, built from the IDX files if it is not there yet."""
     from mnist_loader import build_from_idx, default_path
 
     path = default_path()
     if not path.is_file():
-        build_from_idx(mnist_idx_dir, path)
+        d = idx_dir()
+        if d is None:
+            no_data()
+        build_from_idx(d, path)
     return path
 
 

@@ -94,3 +94,34 @@ def test_download_and_build_from_a_local_mirror(tmp_path, serve, mnist_idx_dir, 
     assert np.array_equal(tr_y, mnist_arrays[0][1]) and np.array_equal(te_x, mnist_arrays[2][0])
     # a second call finds the verified files and downloads nothing (the server is not needed)
     download_idx(tmp_path / "data" / "mnist-idx", [_closed_port_url()], md5s, verbose=False)
+
+
+def test_offline_the_loader_names_both_ways_out_and_leaves_no_empty_folder(tmp_path, monkeypatch):
+    import mnist_loader.download as download
+
+    with socket.socket() as s:                    # a local port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(download, "MIRRORS", (f"http://127.0.0.1:{port}/",))
+    monkeypatch.delenv("MNIST_IDX_DIR", raising=False)
+    target = tmp_path / "data" / "mnist.pkl.gz"
+    with pytest.raises(DatasetError) as info:
+        mnist_loader.ensure_dataset(target, verbose=False)
+    message = str(info.value)
+    assert "could not be downloaded" in message and "python -m mnist_loader build --from DIR" in message
+    assert "MNIST_IDX_DIR=DIR" in message
+    assert not (tmp_path / "data" / "mnist-idx").exists()
+
+
+def test_scripts_end_with_one_line_when_the_data_is_missing_or_interrupted(capsys):
+    from runlog import run_script
+
+    def missing():
+        raise DatasetError("no MNIST here")
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    assert run_script(missing) == 1 and capsys.readouterr().err == "error: no MNIST here\n"
+    assert run_script(interrupted) == 130
+    assert capsys.readouterr().err.strip() == "interrupted: every epoch finished so far is logged in the run folder named above"
