@@ -22,6 +22,7 @@ from .safe_pickle import safe_loads
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IDX_DIR_ENV = "MNIST_IDX_DIR"
+DATA_DIR_ENV = "NIELSEN_BACKPROP_DATA"  # the folder of mnist.pkl.gz, wherever the package is
 SPLITS = ("training", "validation", "test")
 N_PIXELS = 784
 N_CLASSES = 10
@@ -30,9 +31,25 @@ N_TRAINING = 50000
 Split = tuple  # (images float32 (n, 784), labels int64 (n,))
 
 
+def data_dir() -> Path:
+    """Where the dataset lives, as torchvision and scikit-learn users expect:
+
+    1. ``$NIELSEN_BACKPROP_DATA``, if set;
+    2. ``data/`` at the root of a source checkout (an editable install included);
+    3. otherwise, for an installed package, the per-user cache: ``$XDG_CACHE_HOME/nielsen-backprop``
+       (``~/.cache/nielsen-backprop`` by default) -- never inside site-packages.
+    """
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser()
+    if (PROJECT_ROOT / "setup.cfg").is_file() and (PROJECT_ROOT / "mnist_loader").is_dir():
+        return PROJECT_ROOT / "data"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache).expanduser() / "nielsen-backprop"
+
+
 def default_path() -> Path:
-    """``data/mnist.pkl.gz`` at the project root."""
-    return PROJECT_ROOT / "data" / "mnist.pkl.gz"
+    """The dataset's path: ``mnist.pkl.gz`` in ``data_dir()``."""
+    return data_dir() / "mnist.pkl.gz"
 
 
 def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = None,

@@ -254,10 +254,34 @@ def test_build_from_real_idx_is_atomic_and_equal(tmp_path, mnist_idx_dir, mnist_
 
 
 def test_default_dataset_is_built_from_env_when_missing(tmp_path, monkeypatch, mnist_idx_dir, capsys):
-    from mnist_loader import dataset
-
-    monkeypatch.setattr(dataset, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("NIELSEN_BACKPROP_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("MNIST_IDX_DIR", str(mnist_idx_dir))
     path = mnist_loader.ensure_dataset()
     assert path == tmp_path / "data" / "mnist.pkl.gz" and path.is_file()
     assert "building it from $MNIST_IDX_DIR" in capsys.readouterr().err
+
+
+def test_data_lives_in_the_checkout_the_user_cache_or_where_the_variable_says(tmp_path, monkeypatch):
+    import mnist_loader.dataset as dataset
+
+    monkeypatch.delenv("NIELSEN_BACKPROP_DATA", raising=False)
+    assert dataset.data_dir() == dataset.PROJECT_ROOT / "data"          # a source checkout
+    installed = tmp_path / "site-packages"                              # a normal (non-editable) install
+    (installed / "mnist_loader").mkdir(parents=True)
+    monkeypatch.setattr(dataset, "PROJECT_ROOT", installed)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert dataset.default_path() == tmp_path / "cache" / "nielsen-backprop" / "mnist.pkl.gz"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert dataset.data_dir() == tmp_path / "home" / ".cache" / "nielsen-backprop"
+    monkeypatch.setenv("NIELSEN_BACKPROP_DATA", str(tmp_path / "mine"))
+    assert dataset.default_path() == tmp_path / "mine" / "mnist.pkl.gz"
+    assert not str(dataset.default_path()).startswith(str(installed))
+
+
+def test_python_m_mnist_loader_where_prints_the_path(capsys, monkeypatch, tmp_path):
+    from mnist_loader.__main__ import main
+
+    monkeypatch.setenv("NIELSEN_BACKPROP_DATA", str(tmp_path))
+    assert main(["where"]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'mnist.pkl.gz'} (not there yet;")
