@@ -28,10 +28,12 @@ import copy
 import csv
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from runlog import add_run_arguments, make_parser, nonnegative_int, positive_int, run_script, versions
+from runlog import (
+    add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
+    versions,
+)
 
 import matplotlib.pyplot as plt  # Agg is selected by runlog
 
@@ -285,8 +287,7 @@ def main(argv=None) -> int:
                     t = where_time_goes(X, Y, m, dtype, args.seed)
                 print(f"{m:>6} {dtype:>8} {t['epoch']:>8.3f} {t['gathers']:>8.3f} {t['products']:>9.3f} {t['rest']:>7.3f} "
                       f"{t['product_rate'] / 1e9:>17.1f} {t['call_floor']:>11.3f}", flush=True)
-    out = Path(args.runs_dir) / args.name
-    out.mkdir(parents=True, exist_ok=True)
+    out = new_run_dir(args.runs_dir, args.name)
     with open(out / "benchmark.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 import training
-from runlog import add_run_arguments, make_parser, nonnegative_int, positive_float, run_script
+from runlog import add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_float, run_script
 
 import mnist_loader
 
@@ -46,11 +45,12 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     data = mnist_loader.load_data(args.data)
     names = sorted(CANDIDATES) if args.select else [args.config]
+    top = new_run_dir(args.runs_dir, args.name)
     results = []
     for name in names:
         config = dict(CANDIDATES[name], seed=args.seed, max_seconds=args.seconds)
         start = time.perf_counter()
-        summary = training.run(config, data, str(Path(args.runs_dir) / args.name), name, verbose=False)
+        summary = training.run(config, data, str(top), name, verbose=False)
         summary["wall_seconds"] = time.perf_counter() - start
         results.append(summary)
         print(f"{name}: best validation {summary['best_validation']:.2%} (epoch {summary['best_validation_epoch']}) "
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     winner = max(results, key=lambda r: r["best_validation"])
     if args.select:
         print(f"\nchosen on validation: {winner['name']}")
-    out = Path(args.runs_dir) / args.name / "summary.json"
+    out = top / "summary.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"test accuracy {winner['test_at_best_validation']:.2%} "
           f"({winner['training_seconds']:.1f} s of training, target 98.0%); wrote {out}")

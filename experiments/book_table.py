@@ -31,7 +31,9 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 import training  # noqa: E402
-from runlog import add_run_arguments, make_parser, positive_int, run_script, versions  # noqa: E402
+from runlog import (
+    add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions,
+)  # noqa: E402
 
 import mnist_loader  # noqa: E402
 
@@ -110,7 +112,8 @@ def main(argv=None) -> int:
                    help="rewrite RESULTS.md from the runs' metrics.csv, without training")
     add_run_arguments(p, "book_table")
     args = p.parse_args(argv)
-    out = Path(args.runs_dir) / args.name
+    # a new run writes into a new folder (book_table, book_table-2, ...); --report-only reads --name
+    out = Path(args.runs_dir) / args.name if args.report_only else new_run_dir(args.runs_dir, args.name)
     jobs = [(r - 1, seed, args.dtype, str(out), args.data, args.epochs) for r in args.rows for seed in range(args.seeds)]
     start = time.perf_counter()
     if args.report_only:

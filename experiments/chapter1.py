@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     p.add_argument("--matrix", action="store_true", help="use MatrixNetwork instead of the per-sample Network")
     add_run_arguments(p, "chapter1")
     args = p.parse_args(argv)
+    if args.matrix and args.name == "chapter1":
+        args.name = "chapter1-matrix"  # say what ran: the per-sample run keeps its own folder
 
     training_data, _, test_data = mnist_loader.load_data_wrapper(args.data)
     if args.train_size:

@@ -25,7 +25,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from runlog import add_run_arguments, make_parser, nonnegative_int, positive_int, run_script, versions
+from runlog import (
+    add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
+    versions,
+)
 
 import matplotlib.pyplot as plt  # Agg is selected by runlog
 
@@ -64,8 +67,7 @@ def main(argv=None) -> int:
     p.add_argument("--train-size", type=positive_int, default=1000, help="training images (the book: 1,000)")
     add_run_arguments(p, "chapter5")
     args = p.parse_args(argv)
-    out = Path(args.runs_dir) / args.name
-    out.mkdir(parents=True, exist_ok=True)
+    out = new_run_dir(args.runs_dir, args.name)
 
     (x, y), _, _ = mnist_loader.load_data(args.data)
     data = (x[:args.train_size].astype(np.float64), y[:args.train_size])

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 from runlog import (
-    add_run_arguments, make_parser, nonnegative_int, positive_float, positive_int, run_script,
+    new_run_dir, add_run_arguments, make_parser, nonnegative_int, positive_float, positive_int, run_script,
     versions,
 )
 
@@ -87,9 +87,7 @@ def main(argv=None) -> int:
               "pre_activations_near_kink": int(near_kink.sum()), "units_near_kink": int((~clean).sum()),
               "max_relative_difference_away_from_kinks": clean_diff,
               "hidden": args.hidden, "batch": args.batch, "h": args.h, "versions": versions()}
-    from pathlib import Path
-    out = Path(args.runs_dir) / args.name
-    out.mkdir(parents=True, exist_ok=True)
+    out = new_run_dir(args.runs_dir, args.name)
     (out / "numerical_vs_backprop.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}/numerical_vs_backprop.json")
     return 0

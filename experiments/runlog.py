@@ -79,13 +79,28 @@ def versions() -> dict[str, str]:
             "matplotlib": matplotlib.__version__, "platform": platform.platform()}
 
 
+def new_run_dir(runs_dir: str | os.PathLike, name: str) -> Path:
+    """A run folder that holds nothing yet: runs_dir/name, or name-2, name-3, ... if it is taken.
+
+    A run never writes into an earlier run's folder, so nothing a user made is overwritten.
+    """
+    base = Path(runs_dir) / name
+    path, k = base, 1
+    while path.exists() and any(path.iterdir()):
+        k += 1
+        path = base.with_name(f"{base.name}-{k}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 class RunLog:
-    """One run folder: ``config.json`` at the start, one CSV row per epoch, flushed at once."""
+    """One run folder: ``config.json`` at the start, one CSV row per epoch, flushed at once.
+    The folder is new (``new_run_dir``): an earlier run of the same name is never overwritten."""
 
     def __init__(self, runs_dir: str | os.PathLike, name: str, config: dict[str, Any],
                  columns: Sequence[str], metrics_file: str = "metrics.csv") -> None:
-        self.dir = Path(runs_dir) / name
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir = new_run_dir(runs_dir, name)
+        print(f"logging to {self.dir}", file=sys.stderr, flush=True)
         config = dict(config, versions=versions())
         (self.dir / "config.json").write_text(json.dumps(config, indent=2, default=str) + "\n")
         self.columns = list(columns)

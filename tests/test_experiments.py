@@ -94,3 +94,16 @@ def test_chapter5_draws_the_speeds_and_writes_the_table(tmp_path, mnist_pkl):
     assert first["sigmoid", "4", "1"] < first["sigmoid", "4", "2"] < first["sigmoid", "4", "3"] < first["sigmoid", "4", "4"]
     for name in ("speed_sigmoid.png", "speed_tanh.png", "speed_relu.png", "initial_speeds.png"):
         assert (tmp_path / "chapter5" / name).stat().st_size > 1000
+
+
+def test_a_second_run_of_the_same_name_never_overwrites_the_first(tmp_path, mnist_pkl):
+    args = ("--epochs", "1", "--train-size", "1000", "--runs-dir", str(tmp_path))
+    run("chapter1.py", *args, data=mnist_pkl)
+    first = (tmp_path / "chapter1" / "metrics.csv").read_text()
+    run("chapter1.py", *args, "--eta", "0.5", data=mnist_pkl)
+    assert (tmp_path / "chapter1" / "metrics.csv").read_text() == first
+    assert json.loads((tmp_path / "chapter1-2" / "config.json").read_text())["eta"] == 0.5
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "chapter1.py"), *args, "--eta", "0"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "'0' is not a finite number > 0" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chapter1", "chapter1-2"]   # nothing made for a bad run
