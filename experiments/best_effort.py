@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     for name in names:
         config = dict(CANDIDATES[name], seed=args.seed, max_seconds=args.seconds)
         start = time.perf_counter()
-        summary = training.run(config, data, str(top), name, verbose=False)
+        summary = training.run(config, data, str(top), name, verbose=False, progress=None if args.quiet else name)
         summary["wall_seconds"] = time.perf_counter() - start
         results.append(summary)
         print(f"{name}: best validation {summary['best_validation']:.2%} (epoch {summary['best_validation_epoch']}) "

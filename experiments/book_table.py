@@ -61,7 +61,7 @@ _DATA = None
 
 
 def _job(args) -> dict:
-    row_index, seed, dtype, runs_dir, data_path, epochs_override = args
+    row_index, seed, dtype, runs_dir, data_path, epochs_override, quiet = args
     global _DATA
     if _DATA is None:
         _DATA = mnist_loader.load_data(data_path)
@@ -69,7 +69,8 @@ def _job(args) -> dict:
     if epochs_override:
         config["epochs"] = epochs_override
     start = time.perf_counter()
-    summary = training.run(config, _DATA, runs_dir, f"row{row_index + 1}-seed{seed}", verbose=False)
+    summary = training.run(config, _DATA, runs_dir, f"row{row_index + 1}-seed{seed}", verbose=False,
+                           progress=None if quiet else f"row {row_index + 1} seed {seed}")
     summary.update(row=row_index, seed=seed, wall_seconds=time.perf_counter() - start)
     print(f"row {row_index + 1} seed {seed}: best test {summary['best_test']:.2%}, best validation "
           f"{summary['best_validation']:.2%}, final test {summary['final_test']:.2%}, "
@@ -114,7 +115,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     # a new run writes into a new folder (book_table, book_table-2, ...); --report-only reads --name
     out = Path(args.runs_dir) / args.name if args.report_only else new_run_dir(args.runs_dir, args.name)
-    jobs = [(r - 1, seed, args.dtype, str(out), args.data, args.epochs) for r in args.rows for seed in range(args.seeds)]
+    jobs = [(r - 1, seed, args.dtype, str(out), args.data, args.epochs, args.quiet)
+            for r in args.rows for seed in range(args.seeds)]
     start = time.perf_counter()
     if args.report_only:
         results = [dict(summary_from_log(out / f"row{r + 1}-seed{seed}"), row=r, seed=seed) for r, seed, *_ in jobs]

@@ -51,7 +51,7 @@ def main(argv=None) -> int:
 
     try:
         history = net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
-                          test_data=test_data, callback=on_epoch)
+                          test_data=test_data, callback=on_epoch, verbose=not args.quiet)
     finally:
         log.close()
         if log.rows:

@@ -48,7 +48,7 @@ def main(argv=None) -> int:
                                              "mini_batch_size", "eta", "lmbda", "seed", "early_stopping_n",
                                              "lr_schedule_n", "max_seconds")}
     config["train_size"] = len(x)
-    summary = training.run(config, ((x, y), validation, test), args.runs_dir, args.name)
+    summary = training.run(config, ((x, y), validation, test), args.runs_dir, args.name, verbose=not args.quiet)
     print(f"final test accuracy {summary['final_test']:.2%}, best {summary['best_test']:.2%}; "
           f"best validation {summary['best_validation']:.2%} at epoch {summary['best_validation_epoch']} "
           f"(test there {summary['test_at_best_validation']:.2%}); {summary['training_seconds']:.1f} s of training; "

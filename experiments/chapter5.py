@@ -79,8 +79,8 @@ def main(argv=None) -> int:
     for activation in ACTIVATIONS:
         for hidden, sizes in NETWORKS.items():
             speeds[activation, hidden] = run = speeds_during_training(sizes, activation, data, args.epochs, args.seed)
-            print(f"  {activation:>7} {sizes}: speeds at epoch 0 {fmt_list(run[0])}, at epoch {args.epochs - 1} "
-                  f"{fmt_list(run[-1])}  ({time.perf_counter() - start:.0f} s)", flush=True)
+            say(args, f"  {activation:>7} {sizes}: speeds at epoch 0 {fmt_list(run[0])}, at epoch {args.epochs - 1} "
+                f"{fmt_list(run[-1])}  ({time.perf_counter() - start:.0f} s)")
         plot_training(speeds, activation, args.epochs, out / f"speed_{activation}.png")
     write_speeds(speeds, out / "speeds.csv")
 
@@ -93,6 +93,11 @@ def main(argv=None) -> int:
     print(f"wrote {out}/RESULTS.md, speeds.csv, initial_speeds.csv and the figures "
           f"({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def say(args, line: str) -> None:
+    if not args.quiet:
+        print(line, flush=True)
 
 
 def fmt_list(values) -> str:

@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ def run_script(main) -> int:
 def add_run_arguments(parser, name: str) -> None:
     parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
     parser.add_argument("--name", default=name, help="run folder name")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary, no progress lines")
     parser.add_argument("--data", default=None,
                         help="path of mnist.pkl.gz (None: data/mnist.pkl.gz, built or downloaded if absent)")
 
@@ -136,12 +138,12 @@ def plot_curves(path: str | os.PathLike, series: dict[str, tuple[Iterable, Itera
         ax.plot(list(xs), list(ys), marker="o", markersize=3, label=label)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    if len(series) > 1:
-        ax.legend()
+    ax.legend()  # every line named, even a single one
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

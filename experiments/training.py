@@ -20,9 +20,12 @@ DEFAULTS = dict(sizes=[784, 30, 10], cost="quadratic", activation="sigmoid", ini
                 lr_schedule_n=0, max_seconds=None, monitor_training=True)
 
 
-def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = True) -> dict[str, Any]:
+def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = True,
+        progress: str | None = None) -> dict[str, Any]:
     """Train MatrixNetwork with ``config`` (keys of DEFAULTS) on ``data`` = load_data()'s
-    (training, validation, test) arrays; log to runs_dir/name; return a summary dict."""
+    (training, validation, test) arrays; log to runs_dir/name; return a summary dict.
+    ``verbose``: SGD's own lines; ``progress``: instead, one line per epoch starting with it
+    (for runs in worker processes, whose lines interleave)."""
     cfg = dict(DEFAULTS, **config)
     (x, y), (vx, vy), (tx, ty) = data
     net = MatrixNetwork(cfg["sizes"], seed=cfg["seed"], dtype=cfg["dtype"], cost=cfg["cost"],
@@ -36,6 +39,10 @@ def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = 
             row.update(training_cost=h.training_cost[-1], training_accuracy=h.training_accuracy[-1] / n_train)
         row.update(evaluation_cost=h.evaluation_cost[-1], evaluation_accuracy=h.evaluation_accuracy[-1] / n_eval)
         log.log(**row)
+        if progress:
+            left = (cfg["epochs"] - epoch - 1) * sum(h.seconds) / len(h.seconds)
+            print(f"{progress} epoch {epoch}: test {row['test_accuracy']:.2%}, validation "
+                  f"{row['evaluation_accuracy']:.2%} ({h.seconds[-1]:.1f} s, about {left:.0f} s left)", flush=True)
 
     monitor = bool(cfg["monitor_training"])
     try:
@@ -44,7 +51,7 @@ def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = 
                           monitor_evaluation_accuracy=True, monitor_training_cost=monitor,
                           monitor_training_accuracy=monitor, early_stopping_n=cfg["early_stopping_n"],
                           lr_schedule_n=cfg["lr_schedule_n"], max_seconds=cfg["max_seconds"],
-                          verbose=verbose, callback=on_epoch)
+                          verbose=verbose and not progress, callback=on_epoch)
     finally:
         log.close()
         draw(log, f"{cfg['sizes']}, {cfg['cost']}, eta {cfg['eta']}, lambda {cfg['lmbda']}")

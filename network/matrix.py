@@ -199,7 +199,7 @@ class MatrixNetwork:
             if history.evaluation_accuracy:
                 plateau.record(history.evaluation_accuracy[-1])
             if verbose:
-                print_epoch(j, history, evaluation_size=len(evaluation[0]) if evaluation else 0)
+                print_epoch(j, history, len(evaluation[0]) if evaluation else 0, epochs)
             if callback is not None:
                 callback(j, history)
             if stopping.should_stop(plateau):

@@ -6,18 +6,43 @@ passes per gradient; backprop gets all P for about the price of two.
 """
 from __future__ import annotations
 
+import sys
+import time
 from typing import Callable
 
 import numpy as np
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+class Progress:
+    """A line on stderr every few seconds while a long loop runs: done / total, elapsed, left.
+    Silent for a loop that ends within ``after`` seconds."""
+
+    def __init__(self, total: int, label: str, after: float = 5.0, every: float = 5.0) -> None:
+        self.total, self.label, self.every = total, label, every
+        self.start = time.perf_counter()
+        self.next = self.start + after
+        self.printed = False
+
+    def update(self, done: int) -> None:
+        now = time.perf_counter()
+        if now < self.next:
+            return
+        elapsed = now - self.start
+        left = elapsed / done * (self.total - done)
+        print(f"{self.label}: {done:,} / {self.total:,}, {elapsed:.0f} s elapsed, about {left:.0f} s left",
+              file=sys.stderr, flush=True)
+        self.next, self.printed = now + self.every, True
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4,
+                       verbose: bool = True, label: str = "numerical gradient") -> np.ndarray:
     """Gradient of the scalar function ``f`` at ``x`` by central differences.
 
     ``x`` may have any shape and must be a float array; it is perturbed in place, one entry at a
     time, so ``f`` may read ``x`` itself (the usual way: ``f`` ignores its argument and computes a
     network's loss, whose parameters ``x`` is). Every entry is restored after use, also when
-    ``f`` raises. Returns an array shaped like ``x``.
+    ``f`` raises. Returns an array shaped like ``x``. A computation that takes more than a few
+    seconds reports its progress on stderr, unless ``verbose=False``.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise ValueError(f"numerical_gradient needs a float numpy array, got "
@@ -25,7 +50,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     if not h > 0:
         raise ValueError(f"step h must be > 0, got {h!r}")
     grad = np.zeros(x.shape, dtype=np.float64)
-    for idx in np.ndindex(x.shape):
+    progress = Progress(x.size, f"{label}, entries") if verbose else None
+    for k, idx in enumerate(np.ndindex(x.shape), start=1):
         original = x[idx].copy()
         try:
             x[idx] = original + h
@@ -35,4 +61,6 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
         finally:
             x[idx] = original
         grad[idx] = (f_plus - f_minus) / (2 * h)
+        if progress is not None:
+            progress.update(k)
     return grad.astype(x.dtype, copy=False)

@@ -81,7 +81,7 @@ class Network:
             if test_data is not None:
                 history.test_accuracy.append(self.evaluate(test_data))
             if verbose:
-                print_epoch(j, history)
+                print_epoch(j, history, epochs=epochs)
             if callback is not None:
                 callback(j, history)
         return history

@@ -58,18 +58,21 @@ class TwoLayerNet:
         return float(np.mean(np.argmax(y, axis=1) == labels_from(np.asarray(t), y.shape)))
 
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray, h: float = 1e-4,
-                           fast: bool = False) -> dict[str, np.ndarray]:
+                           fast: bool = False, verbose: bool = True) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by central differences: 2 loss evaluations per parameter.
 
         ``fast=False`` (the book's way) perturbs each parameter in place and calls ``loss``.
         ``fast=True`` computes the very same loss values, (L(p + h e_i) - L(p - h e_i)) / 2h for
         every parameter i, but evaluates each perturbed loss from the unperturbed forward pass:
         see ``central_differences_two_layer``. It is still no backprop: no derivative is taken.
+        The book's way reports its progress on stderr when it takes more than a few seconds
+        (``verbose=False`` silences it).
         """
         if fast:
             return central_differences_two_layer(self.params, x, labels_from(np.asarray(t), (len(x), self.params["b2"].size)), h)
         loss = lambda _: self.loss(x, t)  # noqa: E731 -- reads the perturbed params in place
-        return {key: numerical_gradient(loss, self.params[key], h) for key in ("W1", "b1", "W2", "b2")}
+        return {key: numerical_gradient(loss, self.params[key], h, verbose, f"numerical gradient of {key}")
+                for key in ("W1", "b1", "W2", "b2")}
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop: forward through the layers, backward in reverse."""

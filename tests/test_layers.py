@@ -273,3 +273,19 @@ def test_softmax_with_loss_takes_one_sample_and_a_scalar_label():
     loss = layer.forward(x, np.int64(1))
     assert loss == pytest.approx(-np.log(np.exp(2.0) / np.exp(x).sum()), rel=1e-12)
     assert layer.backward().shape == (1, 3)
+
+
+def test_slow_numerical_gradient_reports_progress_unless_told_not_to(monkeypatch, capsys):
+    import itertools
+
+    import network.numerical as numerical
+
+    clock = itertools.count(0.0, 4.0)                    # every call to the clock: 4 s later
+    monkeypatch.setattr(numerical.time, "perf_counter", lambda: next(clock))
+    x = np.zeros(6)
+    numerical_gradient(lambda v: float(np.sum(v ** 2)), x)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and lines[0].startswith("numerical gradient, entries: ") and "s elapsed, about" in lines[0]
+    assert lines[-1].startswith("numerical gradient, entries: 6 / 6,") and lines[-1].endswith("about 0 s left")
+    numerical_gradient(lambda v: float(np.sum(v ** 2)), x, verbose=False)
+    assert capsys.readouterr().err == ""

@@ -81,7 +81,8 @@ def test_sgd_is_reproducible_prints_the_book_line_and_keeps_data(capsys):
     order = [id(s) for s in train]
     h1 = Network([4, 5, 3], seed=2).SGD(train, 2, 4, 1.0, test_data=test)
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("Epoch 0: ") and " / 10  (" in out[0] and out[0].endswith(" s)")
+    assert out[0].startswith("Epoch 0: ") and " / 10  (" in out[0] and out[0].endswith(" s left)")
+    assert out[1].startswith("Epoch 1: ") and out[1].endswith(" s)")   # the last epoch: nothing left
     net_a, net_b = Network([4, 5, 3], seed=2), Network([4, 5, 3], seed=2)
     net_a.SGD(train, 2, 4, 1.0, verbose=False)
     net_b.SGD(train, 2, 4, 1.0, verbose=False)
