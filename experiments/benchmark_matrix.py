@@ -30,12 +30,12 @@ import sys
 import time
 
 import numpy as np
-from runlog import (
+from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
     versions,
 )
 
-import matplotlib.pyplot as plt  # Agg is selected by runlog
+import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
 
 import mnist_loader
 from network import MatrixNetwork, Network

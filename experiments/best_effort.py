@@ -16,8 +16,8 @@ import json
 import sys
 import time
 
-import training
-from runlog import add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_float, run_script
+from helpers import training
+from helpers.runlog import add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_float, run_script
 
 import mnist_loader
 

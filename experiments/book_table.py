@@ -30,8 +30,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import numpy as np  # noqa: E402
-import training  # noqa: E402
-from runlog import (
+from helpers import training  # noqa: E402
+from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions,
 )  # noqa: E402
 

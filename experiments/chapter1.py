@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from runlog import (
+from helpers.runlog import (
     add_run_arguments, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
     run_script, RunLog,
 )

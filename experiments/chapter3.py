@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 
-import training
-from runlog import (
+from helpers import training
+from helpers.runlog import (
     add_run_arguments, make_parser, nonnegative_float, nonnegative_int, positive_float,
     positive_int, run_script,
 )

@@ -22,7 +22,7 @@ import sys
 import time
 
 import numpy as np
-from runlog import (
+from helpers.runlog import (
     new_run_dir, add_run_arguments, make_parser, nonnegative_int, positive_float, positive_int, run_script,
     versions,
 )

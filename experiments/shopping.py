@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from runlog import make_parser, run_script  # (also puts the project on sys.path)
+from helpers.runlog import make_parser, run_script  # (also puts the project on sys.path)
 
 from network.layers import AddLayer, MulLayer
 

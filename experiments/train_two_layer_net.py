@@ -14,7 +14,7 @@ import sys
 import time
 
 import numpy as np
-from runlog import (
+from helpers.runlog import (
     add_run_arguments, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
     run_script, RunLog,
 )

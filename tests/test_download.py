@@ -114,7 +114,7 @@ def test_offline_the_loader_names_both_ways_out_and_leaves_no_empty_folder(tmp_p
 
 
 def test_scripts_end_with_one_line_when_the_data_is_missing_or_interrupted(capsys):
-    from runlog import run_script
+    from helpers.runlog import run_script
 
     def missing():
         raise DatasetError("no MNIST here")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runlog import plot_curves, RunLog
+from .runlog import plot_curves, RunLog
 
 from network import MatrixNetwork
 
