@@ -275,6 +275,7 @@ def main(argv=None) -> int:
                     vs_torch = f"{row['matrix_over_pytorch']:>10.1f}x" if row["matrix_over_pytorch"] != "" else f"{'-':>11}"
                     print(f"{m:>6} {dtype:>8} {cells} {vs_torch} {row['matrix_over_plain']:>8.2f}x", flush=True)
     report(rows)
+    breakdown = []
     for n_threads in args.threads:
         print(f"\nwhere MatrixNetwork's epoch (50,000 images) goes, {n_threads} thread(s):")
         print("(gathers: the mini-batch gathers alone; products: the step's matrix products alone; rest: the other"
@@ -285,16 +286,18 @@ def main(argv=None) -> int:
             for dtype in args.dtypes:
                 with threads(n_threads):
                     t = where_time_goes(X, Y, m, dtype, args.seed)
+                breakdown.append(dict(threads=n_threads, mini_batch=m, dtype=dtype, **t))
                 print(f"{m:>6} {dtype:>8} {t['epoch']:>8.3f} {t['gathers']:>8.3f} {t['products']:>9.3f} {t['rest']:>7.3f} "
                       f"{t['product_rate'] / 1e9:>17.1f} {t['call_floor']:>11.3f}", flush=True)
     out = new_run_dir(args.runs_dir, args.name)
-    with open(out / "benchmark.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    for name, table in (("benchmark.csv", rows), ("breakdown.csv", breakdown)):
+        with open(out / name, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(table[0]))
+            writer.writeheader()
+            writer.writerows(table)
     (out / "versions.txt").write_text("\n".join(f"{k}: {v}" for k, v in versions().items()) + "\n")
     plot(rows, out / "benchmark.png")
-    print(f"\nwrote {out / 'benchmark.csv'} and {out / 'benchmark.png'}")
+    print(f"\nwrote {out / 'benchmark.csv'}, breakdown.csv and benchmark.png")
     return 0
 
 

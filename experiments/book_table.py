@@ -17,6 +17,7 @@ the book quotes the validation accuracy: their peak validation accuracy is compa
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 import time
@@ -161,6 +162,12 @@ def main(argv=None) -> int:
               "Per-run logs (metrics.csv, cost.png, accuracy.png, network.json): "
               f"`{out}/row<r>-seed<k>/`.", ""]
     (out / "RESULTS.md").write_text("\n".join(lines))
+    (out / "results.json").write_text(json.dumps(
+        [dict(row=r, label=ROWS[r - 1]["label"], settings=ROWS[r - 1]["settings"], book=ROWS[r - 1]["book"],
+              measure=ROWS[r - 1].get("measure", "test"),
+              as_the_book=[x["best_validation" if ROWS[r - 1].get("measure") == "validation" else "best_test"]
+                           for x in results if x["row"] == r - 1])
+         for r in args.rows], indent=2) + "\n")
     print("\n".join(lines))
     print(f"wrote {out}/RESULTS.md")
     return 0

@@ -27,7 +27,7 @@ def rows(path):
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
                                     "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py",
-                                    "chapter5.py"])
+                                    "chapter5.py", "readme_figures.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")
 
@@ -107,3 +107,24 @@ def test_a_second_run_of_the_same_name_never_overwrites_the_first(tmp_path, mnis
                             capture_output=True, text=True)
     assert result.returncode == 2 and "'0' is not a finite number > 0" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chapter1", "chapter1-2"]   # nothing made for a bad run
+
+
+def test_readme_figures_find_the_newest_run_and_replace_only_their_block(tmp_path):
+    import os
+
+    from readme_figures import END, START, newest, write
+
+    for name, age in (("chapter1", 30), ("chapter1-2", 10), ("chapter10", 0), ("chapter1-x", 0)):
+        (tmp_path / name).mkdir()
+        os.utime(tmp_path / name, (1e9 - age, 1e9 - age))
+    assert newest(tmp_path, "chapter1").name == "chapter1-2"       # not chapter10 nor chapter1-x
+    with pytest.raises(FileNotFoundError, match="run `.venv/bin/python experiments/chapter5.py` first"):
+        newest(tmp_path, "chapter5")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n```\nEpoch 0: 1 / 10000  (9.00 s)\n[0.1, 0.2]\n```\n{START}\nold\n{END}\nafter\n")
+    figures = dict(table="| t |", time="time", threads="threads", tour="Epoch 0: 9065 / 10000  (4.21 s)",
+                   speeds="[0.0106, 0.0549]")
+    write(readme, figures)
+    text = readme.read_text()
+    assert text.startswith("intro\n```\nEpoch 0: 9065 / 10000  (4.21 s)\n[0.0106, 0.0549]\n```\n" + START)
+    assert "old" not in text and "| t |" in text and "Threads: threads." in text and text.endswith(END + "\nafter\n")
