@@ -69,7 +69,8 @@ def figures(runs: Path) -> dict[str, str]:
     rows.append(("`Network([784, 30, 10])`, 30 epochs, mini-batch 10, eta 3.0",
                  f"{pct(test[-1])} final test accuracy ({pct(max(test))} best); {statistics.median(secs):.2f} s per "
                  f"epoch (median)", cmd("chapter1")))
-    out["tour"] = f"Epoch 0: {round(test[0] * 10000)} / 10000  ({secs[0]:.2f} s, about {sum(secs[1:]):.0f} s left)"
+    out["tour"] = (f"Epoch 0: {round(test[0] * 10000)} / 10000  ({secs[0]:.2f} s, "   # as print_epoch words it
+                   f"about {(len(secs) - 1) * secs[0]:.0f} s left)")
 
     bdir = newest(runs, "benchmark")
     bench = {(int(r["threads"]), int(r["mini_batch"]), r["dtype"]): r for r in table(bdir / "benchmark.csv")}
