@@ -41,6 +41,8 @@ def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = 
         log.log(**row)
         if progress:
             left = (cfg["epochs"] - epoch - 1) * sum(h.seconds) / len(h.seconds)
+            if cfg["max_seconds"]:                                   # a time budget ends the run sooner
+                left = max(0.0, min(left, cfg["max_seconds"] - sum(h.seconds)))
             print(f"{progress} epoch {epoch}: test {row['test_accuracy']:.2%}, validation "
                   f"{row['evaluation_accuracy']:.2%} ({h.seconds[-1]:.1f} s, about {left:.0f} s left)", flush=True)
 
