@@ -133,9 +133,14 @@ def figures(runs: Path) -> dict[str, str]:
                  f"training accuracy {pct(float(of[-1]['training_accuracy']))}, test {pct(float(of[-1]['test_accuracy']))}; "
                  f"evaluation cost lowest at epoch {costs.index(min(costs))}, rising after (`cost.png`)",
                  cmd("overfitting")))
-    book = json.loads((newest(runs, "book_table") / "results.json").read_text())
+    bdir = newest(runs, "book_table")
+    book = json.loads((bdir / "results.json").read_text())
+    stuck = {x["row"]: sum(float(table(run / "metrics.csv")[-1]["test_accuracy"]) < 0.90
+                           for run in bdir.glob(f"row{x['row']}-seed*")) for x in book}
+    stuck_text = "; ".join(f"row {r}: {n} of {len(book[0]['as_the_book'])} seeds end below 90%" for r, n in stuck.items() if n)
     rows.append((f"the book's table, rows 1-5, {len(book[0]['as_the_book'])} seeds, peak test accuracy, median",
-                 " / ".join(f"{statistics.median(x['as_the_book']) * 100:.2f}% (book {x['book']:.2f}%)" for x in book),
+                 " / ".join(f"{statistics.median(x['as_the_book']) * 100:.2f}% (book {x['book']:.2f}%)" for x in book)
+                 + (f" ({stuck_text}: the chapter-1 N(0, 1) start saturates, see `{bdir}/RESULTS.md`)" if stuck_text else ""),
                  cmd("book_table")))
     speeds = {}
     for x in table(newest(runs, "chapter5") / "initial_speeds.csv"):
@@ -173,7 +178,8 @@ def section(f: dict[str, str]) -> str:
         START,
         f"Python {platform.python_version()}, numpy {np.__version__}; made by "
         f"`{PY} experiments/readme_figures.py --write` from the newest run of each command. This is a shared "
-        "machine: the same command varies by 10-20% from run to run. Re-run a command to measure yours.", "",
+        "machine: the same command varies by up to 40% from run to run (the benchmark's ratios less than its "
+        "samples per second). Re-run a command to measure yours.", "",
         f["table"], "", f["time"], "", f"Threads: {f['threads']}.", END])
 
 
