@@ -380,3 +380,23 @@ def test_labels_and_targets_are_checked_naming_the_sample():
         MatrixNetwork([4, 3]).SGD((X, Y), 1, 1, 1.0, verbose=False)
     with pytest.raises(ValueError, match="1-D targets must be integer labels, got dtype float64"):
         MatrixNetwork([4, 3]).SGD((X, np.array([0.0, 1.7, -1.0])), 1, 1, 1.0, verbose=False)
+
+
+def test_epoch_line_estimates_the_time_left_from_the_mean_epoch(capsys):
+    from network.history import History, print_epoch
+
+    h = History(test_accuracy=[5, 6], seconds=[2.0, 4.0], n_test=10, evaluation_accuracy=[7, 8])
+    print_epoch(1, h, evaluation_size=9, epochs=5)              # 3 epochs left at 3.0 s each
+    print_epoch(4, h, epochs=5)                                 # the last one: nothing left
+    assert capsys.readouterr().out.splitlines() == [
+        "Epoch 1: 6 / 10  (4.00 s, about 9 s left)", "  evaluation accuracy 8 / 9", "Epoch 4: 6 / 10  (4.00 s)"]
+    assert repr(h) == "History(2 epochs, test accuracy 6 / 10, best evaluation accuracy 8, 3.00 s per epoch)"
+
+
+def test_layer_speeds_in_float32_and_bad_data_named():
+    X, y = data(8)
+    net = MatrixNetwork([6, 4, 3], seed=0, dtype="float32")
+    nabla_b, _ = net.backprop(X, y)
+    assert net.layer_speeds((X, y)) == [float(np.linalg.norm(nb / 8)) for nb in nabla_b]
+    with pytest.raises(ValueError, match=r"data: X has shape \(8, 5\)"):
+        net.layer_speeds((X[:, :5], y))
