@@ -34,7 +34,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             path = build_from_idx(args.idx_dir, args.out)
         else:
             path = download_and_build(args.out, mirrors=args.mirror or MIRRORS)
-    except (DatasetError, FileNotFoundError) as exc:
+    except (DatasetError, OSError) as exc:  # a bad or missing file, a failed download, a failed write
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(path)

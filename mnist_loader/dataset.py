@@ -18,7 +18,7 @@ from network.atomic import write_atomic
 
 from .errors import DatasetError
 from .idx import read_mnist_idx
-from .safe_pickle import safe_loads
+from .safe_pickle import safe_load
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IDX_DIR_ENV = "MNIST_IDX_DIR"
@@ -84,19 +84,24 @@ def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = 
 
 
 def read_dataset(path: str | os.PathLike) -> tuple[Split, Split, Split]:
-    """Read and validate a pickled dataset: one we built or Nielsen's Python 2 ``mnist.pkl.gz``."""
+    """Read and validate a pickled dataset: one we built or Nielsen's Python 2 ``mnist.pkl.gz``.
+
+    Decompression streams into the restricted unpickler, which reads at most
+    ``MAX_PICKLE_BYTES``: a gzip bomb or a forged length is refused before memory of that size
+    is touched. Every failure is a DatasetError naming the file.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise DatasetError(f"{path}: not a regular file")
     try:
         with gzip.open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
+            obj = safe_load(f, source=str(path))
+    except (FileNotFoundError, DatasetError):
         raise
     except (EOFError, OSError, zlib.error) as exc:
         raise DatasetError(f"{path}: not a readable gzip file, corrupt or truncated ({exc})") from None
-    try:
-        obj = safe_loads(data, source=str(path))
-    except DatasetError:
-        raise
+    except MemoryError:
+        raise DatasetError(f"{path}: asks for more memory than this machine has (a corrupt or hostile file)") from None
     except Exception as exc:  # pickle raises many types on garbage: UnpicklingError, EOFError, ...
         raise DatasetError(f"{path}: not a valid pickle, corrupt or truncated ({type(exc).__name__}: {exc})") from None
     return validate_dataset(obj, str(path))
@@ -126,6 +131,8 @@ def validate_dataset(obj: object, source: str) -> tuple[Split, Split, Split]:
             )
         if images.shape[0] == 0:
             raise DatasetError(f"{source}: {split} set is empty")
+        if 0 in images.strides or (0 in labels.strides and len(labels) > 1):
+            raise DatasetError(f"{source}: {split} arrays repeat one value through zero strides (a forged array)")
         if images.dtype.kind != "f":
             raise DatasetError(f"{source}: {split} images have dtype {images.dtype}, expected floats")
         if labels.dtype.kind not in "iu":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import urllib.error
+import time
 import urllib.request
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -28,64 +28,90 @@ MD5 = {
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 CHUNK = 1 << 16
+MAX_BYTES = 32 * 2**20  # per file: the largest, train-images, is 9.9 MB
+MAX_SECONDS = 600.0     # per file and mirror, however slowly the bytes come
 
 
-def _fetch(url: str, timeout: float, verbose: bool) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        total = int(response.headers.get("Content-Length") or 0)
-        chunks, got = [], 0
-        while True:
-            chunk = response.read(CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            if verbose:
-                pct = f"{100 * got / total:5.1f}% of {total / 1e6:.1f} MB" if total else f"{got / 1e6:.1f} MB"
-                print(f"\r  {url}  {pct}", end="", file=sys.stderr, flush=True)
-        if verbose:
+class DownloadError(DatasetError):
+    """One mirror failed to deliver a file: unreachable, not HTTP, cut short, too large or too slow."""
+
+
+def _stream(url: str, f, timeout: float, max_seconds: float, max_bytes: int, verbose: bool) -> str:
+    """Copy ``url`` into the open file ``f`` while hashing it; return the md5. Any failure of the
+    mirror (the network, HTTP, a body cut short, longer than ``max_bytes`` or slower than
+    ``max_seconds`` in all, each read waiting at most ``timeout``) is a DownloadError."""
+    md5, got, start = hashlib.md5(), 0, time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            if total > max_bytes:
+                raise DownloadError(f"{url}: announces {total} bytes, more than the {max_bytes} allowed")
+            while chunk := response.read1(CHUNK):
+                got += len(chunk)
+                if got > max_bytes:
+                    raise DownloadError(f"{url}: sent more than the {max_bytes} bytes allowed")
+                if time.monotonic() - start > max_seconds:
+                    raise DownloadError(f"{url}: too slow, {got} bytes in {max_seconds:g} s")
+                md5.update(chunk)
+                f.write(chunk)
+                if verbose:
+                    pct = f"{100 * got / total:5.1f}% of {total / 1e6:.1f} MB" if total else f"{got / 1e6:.1f} MB"
+                    print(f"\r  {url}  {pct}", end="", file=sys.stderr, flush=True)
+    except DownloadError:
+        raise
+    except Exception as exc:  # URLError, timeouts, IncompleteRead, BadStatusLine, LineTooLong, ValueError, ...
+        raise DownloadError(f"{url}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if verbose and got:
             print(file=sys.stderr)
     if total and got != total:
-        raise DatasetError(f"{url}: connection closed after {got} of {total} bytes")
-    return b"".join(chunks)
+        raise DownloadError(f"{url}: connection closed after {got} of {total} bytes")
+    return md5.hexdigest()
 
 
 def download_file(name: str, dest_dir: str | os.PathLike, mirrors: Sequence[str] = MIRRORS,
-                  md5: Optional[str] = None, timeout: float = 60.0, verbose: bool = True) -> Path:
+                  md5: Optional[str] = None, timeout: float = 30.0, verbose: bool = True,
+                  max_seconds: float = MAX_SECONDS, max_bytes: int = MAX_BYTES) -> Path:
     """Fetch ``name`` from the first mirror that serves it with the right md5; write it atomically.
 
-    A mirror that fails or serves a file with the wrong md5 is reported and the next one tried.
-    Raises ChecksumError if every mirror that answered served a wrong file, DatasetError if none
-    could be reached.
+    The body streams into a temp file beside the target while it is hashed; it replaces the
+    target only when complete and verified. A mirror that fails in any way (see ``_stream``) or
+    serves a file with the wrong md5 is reported and the next one tried. Raises ChecksumError if
+    every mirror that answered served a wrong file, DownloadError if none delivered.
     """
     md5 = md5 or MD5[name]
     dest = Path(dest_dir) / name
     failures, bad_checksum = [], False
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
+
+        def fetch(f) -> None:
+            got = _stream(url, f, timeout, max_seconds, max_bytes, verbose)
+            if got != md5:
+                raise ChecksumError(f"{url}: md5 mismatch ({got}, expected {md5})")
+
         try:
-            data = _fetch(url, timeout, verbose)
-        except (urllib.error.URLError, OSError, DatasetError) as exc:
-            failures.append(f"{url}: {exc}")
+            write_atomic(dest, fetch)
+            return dest
+        except DatasetError as exc:
+            bad_checksum |= isinstance(exc, ChecksumError)
+            failures.append(str(exc))
             if verbose:
-                print(f"  {url} failed ({exc}); trying the next mirror", file=sys.stderr)
-            continue
-        got = hashlib.md5(data).hexdigest()
-        if got != md5:
-            bad_checksum = True
-            failures.append(f"{url}: md5 {got}, expected {md5}")
-            if verbose:
-                print(f"  {url}: md5 mismatch ({got}, expected {md5}); trying the next mirror",
-                      file=sys.stderr)
-            continue
-        write_atomic(dest, lambda f: f.write(data))
-        return dest
-    error = ChecksumError if bad_checksum else DatasetError
-    raise error(f"could not download {name}:\n  " + "\n  ".join(failures))
+                print(f"  failed: {exc}; trying the next mirror", file=sys.stderr)
+    error = ChecksumError if bad_checksum else DownloadError
+    raise error(f"could not download {name}: " + "; ".join(failures))
+
+
+def _md5_of(path: Path) -> str:
+    md5 = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            md5.update(chunk)
+    return md5.hexdigest()
 
 
 def download_idx(dest_dir: str | os.PathLike, mirrors: Optional[Sequence[str]] = None,
-                 md5s: Mapping[str, str] = MD5, timeout: float = 60.0, verbose: bool = True) -> Path:
+                 md5s: Mapping[str, str] = MD5, timeout: float = 30.0, verbose: bool = True) -> Path:
     """Download the four IDX files into ``dest_dir`` (skipping any already there and verified).
 
     ``mirrors`` defaults to MIRRORS. If the download fails, a ``dest_dir`` this call created is
@@ -98,7 +124,7 @@ def download_idx(dest_dir: str | os.PathLike, mirrors: Optional[Sequence[str]] =
         for stem in FILES.values():
             name = stem + ".gz"
             existing = dest_dir / name
-            if existing.is_file() and hashlib.md5(existing.read_bytes()).hexdigest() == md5s[name]:
+            if existing.is_file() and _md5_of(existing) == md5s[name]:
                 continue
             download_file(name, dest_dir, MIRRORS if mirrors is None else mirrors, md5s[name], timeout, verbose)
     except BaseException:

@@ -1,59 +1,183 @@
-"""Reading pickles without running their code.
+"""Reading pickles without running their code, in bounded memory.
 
 A pickle can name any importable callable and have it called on load (``os.system`` is the
-classic). A dataset of numpy arrays needs exactly three: numpy's array reconstructor, the
-ndarray type and the dtype type. ``RestrictedUnpickler`` admits those and refuses everything
-else before it is ever looked up, so a malicious payload never runs.
+classic). A dataset of numpy arrays needs only numpy's array reconstructors, the dtype type and,
+in protocols 0-2, ``_codecs.encode`` (how Python 3 writes bytes there). ``RestrictedUnpickler``
+resolves those to checked stand-ins and refuses every other name before it is looked up, so a
+malicious payload never runs. The stand-ins refuse what a forged file could use to make memory
+out of nothing: the ``ndarray`` constructor called on a small buffer with zero strides, object
+or structured dtypes, and array states whose data is not exactly as long as their shape says.
+
+Every read goes through a ``LimitedReader``: a pickle that asks for more bytes than the budget
+left (a gzip bomb, or a length field of 4 GB) is refused before anything of that size is made.
 """
 from __future__ import annotations
 
+import codecs
 import io
+import math
 import pickle
-from typing import Any
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from .errors import DatasetError, UnsafePickleError
+
+# The real dataset unpickles from about 220 MB; Nielsen's Python 2 file is about the same.
+MAX_PICKLE_BYTES = 320 * 2**20
+# dtypes an image or label array can have: booleans, integers, floats
+ARRAY_KINDS = "biuf"
 
 
-from .errors import UnsafePickleError
+class LimitedReader:
+    """A read-only stream over ``raw`` that refuses to deliver more than ``limit`` bytes in all.
 
-# (module, name) pairs a pickled tuple of numpy arrays needs. numpy 2 moved numpy.core to
-# numpy._core; Nielsen's Python 2 pickle names the old module.
-ALLOWED_GLOBALS = frozenset({
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.numeric", "_frombuffer"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-})
+    A request larger than what is left of the budget is refused *before* it is read, so no
+    buffer of that size is made.
+    """
+
+    def __init__(self, raw: BinaryIO, limit: int, source: str) -> None:
+        self.raw, self.left, self.source, self.limit = raw, limit, source, limit
+
+    def _take(self, n: int) -> None:
+        if n > self.left:
+            raise DatasetError(f"{self.source}: holds more than {self.limit / 2**20:.0f} MiB of data once "
+                               f"decompressed, far more than MNIST needs (a corrupt or hostile file)")
+        self.left -= n
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:  # to the end, but never past the budget
+            data = self.raw.read(self.left + 1)
+            self._take(len(data))
+            return data
+        self._take(n)
+        data = self.raw.read(n)
+        self.left += n - len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.raw.readline(self.left + 1 if size is None or size < 0 else min(size, self.left + 1))
+        self._take(len(line))
+        return line
 
 
-def _resolve(module: str, name: str) -> Any:
-    """Import an allowed global; numpy.core.* is looked up as numpy._core.* where that exists."""
-    import importlib
-
-    if module.startswith("numpy.core."):
-        try:
-            return getattr(importlib.import_module("numpy._core." + module[len("numpy.core."):]), name)
-        except ImportError:
-            pass
-    return getattr(importlib.import_module(module), name)
+def _refuse(source: str, what: str) -> UnsafePickleError:
+    return UnsafePickleError(f"{source}: refused to load: {what} (possibly malicious; nothing was run)")
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """An Unpickler that only resolves the globals in ALLOWED_GLOBALS."""
+class _ArrayBuilder:
+    """What ``_reconstruct`` returns: an empty array-to-be, made real by ``__setstate__`` once
+    the state (shape, dtype, data) has been checked."""
 
-    source = "<pickle>"
+    def __init__(self, source: str) -> None:
+        self.source, self.array = source, None
+
+    def __setstate__(self, state: Any) -> None:
+        if not isinstance(state, tuple) or len(state) not in (4, 5):
+            raise _refuse(self.source, "an array state that is not numpy's (shape, dtype, order, data)")
+        shape, dtype, _, data = state[-4:]
+        if isinstance(data, str):  # a Python 2 pickle's str, read as latin1
+            data = data.encode("latin1")
+        _check_array(self.source, shape, dtype, data)
+        array = np.ndarray.__new__(np.ndarray, (0,), np.uint8)
+        array.__setstate__(state[:-1] + (data,))
+        self.array = array
+
+
+def _check_dtype(source: str, dtype: Any) -> np.dtype:
+    if not isinstance(dtype, np.dtype) or dtype.kind not in ARRAY_KINDS or dtype.hasobject or dtype.fields:
+        raise _refuse(source, f"an array of dtype {dtype!r}; a dataset holds numbers only")
+    return dtype
+
+
+def _check_array(source: str, shape: Any, dtype: Any, data: Any) -> None:
+    """The state of one array: numbers only, and exactly as many bytes of data as the shape needs."""
+    dtype = _check_dtype(source, dtype)
+    if not isinstance(shape, tuple) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise _refuse(source, f"an array of shape {shape!r}")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise _refuse(source, f"array data of type {type(data).__name__}")
+    need = math.prod(shape) * dtype.itemsize
+    if need != memoryview(data).nbytes:
+        raise _refuse(source, f"an array of shape {shape} {dtype} ({need} bytes) over "
+                              f"{memoryview(data).nbytes} bytes of data")
+
+
+class RestrictedUnpickler(pickle._Unpickler):
+    """An unpickler that resolves only the names a pickled tuple of numpy arrays needs, each to a
+    checked stand-in. It is the pure-Python unpickler, so every read goes through the stream's
+    own ``read``: with a ``LimitedReader`` no object larger than the budget is ever allocated."""
+
+    def __init__(self, file: BinaryIO, source: str = "<pickle>", encoding: str = "latin1") -> None:
+        super().__init__(file, encoding=encoding)
+        self.source = source
+
+        def refuse(cls, *args: Any, **kwargs: Any) -> None:
+            raise _refuse(source, "the pickle calls numpy.ndarray directly on a buffer (a forged array)")
+        # stands for numpy.ndarray: only _reconstruct may take it; called as a constructor (an
+        # array over a tiny buffer with zero strides, say) it refuses
+        self._ndarray = type("ndarray", (), {"__new__": refuse})
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in ALLOWED_GLOBALS:
-            raise UnsafePickleError(
-                f"{self.source}: refused to load: the pickle asks for {module}.{name}, which a "
-                f"dataset of numpy arrays does not need (possibly malicious; nothing was run)"
-            )
-        return _resolve(module, name)
+        if module.startswith("numpy.core."):
+            module = "numpy._core." + module[len("numpy.core."):]  # numpy 2 moved numpy.core
+        stand_in = {
+            ("numpy._core.multiarray", "_reconstruct"): self._reconstruct,
+            ("numpy._core.numeric", "_frombuffer"): self._frombuffer,
+            ("numpy", "ndarray"): self._ndarray,
+            ("numpy", "dtype"): self._dtype,
+            ("_codecs", "encode"): self._encode,
+        }.get((module, name))
+        if stand_in is None:
+            raise _refuse(self.source, f"the pickle asks for {module}.{name}, which a dataset of numpy "
+                                       f"arrays does not need")
+        return stand_in
+
+    def _reconstruct(self, subtype: Any, shape: Any, dtype_code: Any) -> _ArrayBuilder:
+        if subtype is not self._ndarray:
+            raise _refuse(self.source, f"numpy's _reconstruct of {subtype!r}")
+        return _ArrayBuilder(self.source)
+
+    def _frombuffer(self, buffer: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
+        _check_array(self.source, shape, dtype, buffer)
+        if order not in ("C", "F"):
+            raise _refuse(self.source, f"array order {order!r}")
+        return np.frombuffer(buffer, dtype=dtype).reshape(shape, order=order).copy()
+
+    def _dtype(self, spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
+        if not isinstance(spec, str):
+            raise _refuse(self.source, f"a dtype made from {type(spec).__name__}")
+        try:
+            dtype = np.dtype(spec)
+        except TypeError:
+            raise _refuse(self.source, f"dtype {spec!r}") from None
+        return _check_dtype(self.source, dtype)
+
+    def _encode(self, text: Any, encoding: Any = "utf-8") -> bytes:
+        """``_codecs.encode(str, 'latin1')``: how protocols 0-2 carry bytes."""
+        if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+            raise _refuse(self.source, f"_codecs.encode with {type(text).__name__}, {encoding!r}")
+        return codecs.encode(text, "latin1")
+
+
+def _finish(obj: Any) -> Any:
+    """Replace every ``_ArrayBuilder`` in the (nested tuple or list) result by its array."""
+    if isinstance(obj, _ArrayBuilder):
+        if obj.array is None:
+            raise _refuse(obj.source, "an array with no state")
+        return obj.array
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_finish(o) for o in obj)
+    return obj
+
+
+def safe_load(file: BinaryIO, source: str = "<pickle>", limit: int = MAX_PICKLE_BYTES,
+              encoding: str = "latin1") -> Any:
+    """Unpickle from ``file``, reading at most ``limit`` bytes. ``encoding='latin1'`` reads
+    Python 2 pickles. Raises DatasetError (UnsafePickleError for a refused name or array)."""
+    return _finish(RestrictedUnpickler(LimitedReader(file, limit, source), source, encoding).load())
 
 
 def safe_loads(data: bytes, source: str = "<pickle>", encoding: str = "latin1") -> Any:
-    """Unpickle ``data`` with RestrictedUnpickler. ``encoding='latin1'`` reads Python 2 pickles."""
-    unpickler = RestrictedUnpickler(io.BytesIO(data), encoding=encoding)
-    unpickler.source = source
-    return unpickler.load()
+    """``safe_load`` of bytes already in memory."""
+    return safe_load(io.BytesIO(data), source, max(len(data), 1), encoding)

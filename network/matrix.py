@@ -33,7 +33,7 @@ from .history import EpochCallback, History, print_epoch
 from .initialization import INITS, gaussian_parameters, make_rng
 from .serialization import save
 from .stopping import EarlyStopping, EtaSchedule, Plateau, TimeBudget
-from .validation import check_eta, check_hyperparameters, check_lmbda, check_sizes
+from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_lmbda, check_sizes
 
 CHUNK = 10000  # rows per forward pass when evaluating a large set (bounds the memory)
 
@@ -190,7 +190,7 @@ class MatrixNetwork:
             start = time.perf_counter()
             self._train_epoch(X, Y, mini_batch_size, schedule.eta, lmbda)
             history.seconds.append(time.perf_counter() - start)
-            self._check_finite(j, schedule.eta)
+            check_finite_parameters(self.weights, self.biases, j, schedule.eta)
             history.eta.append(schedule.eta)
             if test is not None:
                 history.test_accuracy.append(self.accuracy(*test))
@@ -211,15 +211,6 @@ class MatrixNetwork:
             if schedule.eta != history.eta[-1]:
                 _say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
         return history
-
-    def _check_finite(self, epoch: int, eta: float) -> None:
-        """Stop a run whose weights overflowed: every later number would be nan."""
-        for kind, arrays in (("weights", self.weights), ("biases", self.biases)):
-            for l, a in enumerate(arrays):
-                if not np.isfinite(a).all():
-                    raise FloatingPointError(
-                        f"training diverged in epoch {epoch}: {kind}[{l}] are no longer finite numbers "
-                        f"(nan or inf); the learning rate eta = {eta:g} is probably too large")
 
     def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
         """One pass over the training data in a fresh random order, one step per mini-batch."""

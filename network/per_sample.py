@@ -24,7 +24,7 @@ from .gradient_check import by_name
 from .history import EpochCallback, History, print_epoch
 from .initialization import gaussian_parameters, make_rng
 from .serialization import save
-from .validation import check_eta, check_hyperparameters, check_sample_list, check_sizes
+from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_sample_list, check_sizes
 
 Sample = tuple  # (x, y): x of shape (n_in, 1); y one-hot (n_out, 1) or an int label
 
@@ -78,6 +78,7 @@ class Network:
             for k in range(0, n, mini_batch_size):
                 self.update_mini_batch(shuffled[k:k + mini_batch_size], eta)
             history.seconds.append(time.perf_counter() - start)
+            check_finite_parameters(self.weights, self.biases, j, eta)
             if test_data is not None:
                 history.test_accuracy.append(self.evaluate(test_data))
             if verbose:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ FORMAT = "nielsen-backprop network"
 FORMAT_VERSION = 1
 REQUIRED = ("format", "format_version", "class", "sizes", "weights", "biases")
 CLASSES = ("Network", "MatrixNetwork")
+MAX_FILE_BYTES = 256 * 2**20  # [784, 1000, 1000, 10] in JSON is about 40 MB
 
 
 class NetworkFileError(ValueError):
@@ -50,18 +52,54 @@ def save(net, path: str | os.PathLike) -> None:
 
 
 def read(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and check a network file; return ``parse``'s description of it."""
+    """Read and check a network file; return ``parse``'s description of it.
+
+    The file must be a regular file of at most ``MAX_FILE_BYTES``; JSON nested too deeply, an
+    integer too long to parse or any other fault is a NetworkFileError naming the file.
+    """
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        with open(path, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise NetworkFileError(f"{path}: not a regular file")
+            if info.st_size > MAX_FILE_BYTES:
+                raise NetworkFileError(f"{path}: {info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
+                                       f"a network file may have")
+            text = f.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise NetworkFileError(f"{path}: not a regular file") from None
+    if len(text) > MAX_FILE_BYTES:
+        raise NetworkFileError(f"{path}: more than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        data = json.loads(text.decode("utf-8"))
+    except RecursionError:
+        raise NetworkFileError(f"{path}: not a network file (JSON nested too deeply)") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an integer of 5,000 digits
         raise NetworkFileError(f"{path}: not a JSON network file ({exc})") from None
     return parse(data, str(path))
 
 
+def _matrix(values: Any, shape: tuple[int, int], what: str, fail) -> np.ndarray:
+    """A float64 array of ``shape`` from nested lists, their lengths checked before anything is made."""
+    rows, cols = shape
+    if not isinstance(values, list) or len(values) != rows or not all(
+            isinstance(r, list) and len(r) == cols for r in values):
+        raise fail(f"{what} is not {rows} rows of {cols} numbers, as the layer sizes need")
+    try:
+        a = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise fail(f"{what} holds something that is not a number") from None
+    if a.shape != shape:
+        raise fail(f"{what} has shape {a.shape}, sizes need {shape}")
+    if not np.isfinite(a).all():
+        raise fail(f"{what} contains non-finite values")
+    return a
+
+
 def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
     """Check the contents of a network file; return its class name, ``sizes``, the options
-    (cost, activation, init, dtype) and the weights and biases as float64 arrays."""
+    (cost, activation, init, dtype) and the weights and biases as float64 arrays. Every field's
+    type and every array's shape is checked before any array is made."""
     def fail(msg: str) -> NetworkFileError:
         return NetworkFileError(f"{source}: {msg}")
 
@@ -70,17 +108,23 @@ def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
     for key in REQUIRED:
         if key not in data:
             raise fail(f"missing key {key!r}")
-    if data["format"] != FORMAT:
-        raise fail(f"format is {data['format']!r}, expected {FORMAT!r}")
-    if data["format_version"] != FORMAT_VERSION:
+    names = {key: data.get(key, default) for key, default in
+             (("format", None), ("class", None), ("cost", "quadratic"), ("activation", "sigmoid"),
+              ("init", "large"), ("dtype", "float64"))}
+    for key, value in names.items():
+        if not isinstance(value, str):
+            raise fail(f"{key} must be a string, got {type(value).__name__}")
+    if names["format"] != FORMAT:
+        raise fail(f"format is {names['format']!r}, expected {FORMAT!r}")
+    if data["format_version"] != FORMAT_VERSION or isinstance(data["format_version"], bool):
         raise fail(f"format_version {data['format_version']!r} is not supported (this library reads {FORMAT_VERSION})")
+    if not isinstance(data["sizes"], list):
+        raise fail(f"sizes must be a list of layer sizes, got {type(data['sizes']).__name__}")
     try:
         sizes = check_sizes(data["sizes"])
     except ValueError as exc:
         raise fail(str(exc)) from None
-    cls_name = data["class"]
-    cost, activation = data.get("cost", "quadratic"), data.get("activation", "sigmoid")
-    init, dtype = data.get("init", "large"), data.get("dtype", "float64")
+    cls_name, cost, activation, init, dtype = (names[k] for k in ("class", "cost", "activation", "init", "dtype"))
     if cost not in COSTS:
         raise fail(f"unknown cost {cost!r}; expected one of {sorted(COSTS)}")
     if activation not in HIDDEN_ACTIVATIONS:
@@ -98,16 +142,5 @@ def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
         values = data[kind]
         if not isinstance(values, list) or len(values) != len(sizes) - 1:
             raise fail(f"{kind} must be a list of {len(sizes) - 1} arrays")
-        arrays = []
-        for i, v in enumerate(values):
-            try:
-                a = np.array(v, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise fail(f"{kind}[{i}] is not a rectangular array of numbers") from None
-            if a.shape != shape_of(i):
-                raise fail(f"{kind}[{i}] has shape {a.shape}, sizes {sizes} need {shape_of(i)}")
-            if not np.isfinite(a).all():
-                raise fail(f"{kind}[{i}] contains non-finite values")
-            arrays.append(a)
-        params[kind] = arrays
+        params[kind] = [_matrix(v, shape_of(i), f"{kind}[{i}]", fail) for i, v in enumerate(values)]
     return dict(cls=cls_name, sizes=sizes, cost=cost, activation=activation, init=init, dtype=dtype, **params)

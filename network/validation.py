@@ -84,3 +84,13 @@ def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> No
                 raise ValueError(f"{name}[{i}]: y contains non-finite values (nan or inf)")
         if not np.isfinite(x).all():
             raise ValueError(f"{name}[{i}]: x contains non-finite values (nan or inf)")
+
+
+def check_finite_parameters(weights, biases, epoch: int, eta: float) -> None:
+    """After an epoch: stop a run whose weights overflowed, since every later number would be nan."""
+    for kind, arrays in (("weights", weights), ("biases", biases)):
+        for l, a in enumerate(arrays):
+            if not np.isfinite(a).all():
+                raise FloatingPointError(
+                    f"training diverged in epoch {epoch}: {kind}[{l}] are no longer finite numbers "
+                    f"(nan or inf); the learning rate eta = {eta:g} is probably too large")

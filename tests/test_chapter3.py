@@ -167,8 +167,8 @@ def _good(tmp_path):
     (lambda d: d.update(activation="swish"), "unknown activation 'swish'"),
     (lambda d: d.update(format_version=99), "format_version 99 is not supported"),
     (lambda d: d.update(sizes=[3, 0, 2]), r"sizes\[1\] must be an integer >= 1"),
-    (lambda d: d["weights"].__setitem__(0, [[1.0, 2.0]]), r"weights\[0\] has shape \(1, 2\), sizes \[3, 2, 2\] need \(2, 3\)"),
-    (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases\[1\] is not a rectangular array"),
+    (lambda d: d["weights"].__setitem__(0, [[1.0, 2.0]]), r"weights\[0\] is not 2 rows of 3 numbers"),
+    (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases\[1\] holds something that is not a number"),
     (lambda d: d.update(dtype="float16"), "must be float32 or float64"),
     (lambda d: d.update({"class": "Perceptron"}), "unknown class 'Perceptron'"),
 ])

@@ -55,15 +55,17 @@ nonnegative_float = _number(float, lambda v: math.isfinite(v) and v >= 0, "a fin
 
 
 def run_script(main) -> int:
-    """Run a script's ``main``: a missing dataset or Ctrl-C ends with one line, not a traceback."""
+    """Run a script's ``main``: a missing dataset, a failed save, a diverged run or Ctrl-C ends
+    with one line, not a traceback."""
     from mnist_loader import DatasetError
+    from network.atomic import SaveError
 
     try:
         return main()
     except KeyboardInterrupt:
         print("\ninterrupted: every epoch finished so far is logged in the run folder named above", file=sys.stderr)
         return 130
-    except (DatasetError, FileNotFoundError) as exc:
+    except (DatasetError, FileNotFoundError, SaveError, FloatingPointError) as exc:  # FloatingPointError: diverged
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
