@@ -12,7 +12,7 @@ import sys
 
 from helpers.runlog import (
     add_run_arguments, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
-    run_script, RunLog,
+    run_script, RunLog, training_size,
 )
 
 import mnist_loader
@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     p.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size")
     p.add_argument("--eta", type=positive_float, default=3.0, help="learning rate")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
-    p.add_argument("--train-size", type=positive_int, default=None, help="use only the first N training samples")
+    p.add_argument("--train-size", type=training_size, default=None, help="use only the first N training samples")
     p.add_argument("--matrix", action="store_true", help="use MatrixNetwork instead of the per-sample Network")
     add_run_arguments(p, "chapter1")
     args = p.parse_args(argv)

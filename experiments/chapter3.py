@@ -16,7 +16,7 @@ import sys
 from helpers import training
 from helpers.runlog import (
     add_run_arguments, make_parser, nonnegative_float, nonnegative_int, positive_float,
-    positive_int, run_script,
+    positive_int, run_script, training_size,
 )
 
 import mnist_loader
@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     p.add_argument("--early-stopping-n", type=nonnegative_int, default=0, help="stop after N epochs without improvement (0: never)")
     p.add_argument("--lr-schedule-n", type=nonnegative_int, default=0, help="halve eta after N epochs without improvement")
     p.add_argument("--max-seconds", type=positive_float, default=None, help="training-time budget")
-    p.add_argument("--train-size", type=positive_int, default=None, help="train on the first N training images only")
+    p.add_argument("--train-size", type=training_size, default=None, help="train on the first N training images only")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "chapter3")
     args = p.parse_args(argv)

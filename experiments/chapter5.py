@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
-    versions,
+    training_size, versions,
 )
 
 import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=positive_int, default=500, help="epochs of batch gradient descent")
     p.add_argument("--seeds", type=positive_int, default=10, help="seeds for the speeds at initialisation")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the training runs")
-    p.add_argument("--train-size", type=positive_int, default=1000, help="training images (the book: 1,000)")
+    p.add_argument("--train-size", type=training_size, default=1000, help="training images (the book: 1,000)")
     add_run_arguments(p, "chapter5")
     args = p.parse_args(argv)
     out = new_run_dir(args.runs_dir, args.name)

@@ -52,6 +52,7 @@ positive_int = _number(int, lambda v: v >= 1, "an integer >= 1")
 nonnegative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _number(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
 nonnegative_float = _number(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
+training_size = _number(int, lambda v: 1 <= v <= 50000, "an integer from 1 to 50000 (the training set's size)")
 
 
 def run_script(main) -> int:
