@@ -6,8 +6,12 @@
 - ``layers`` (layers.py) and ``TwoLayerNet`` (two_layer_net.py): backprop on a graph of layers.
 - ``numerical_gradient`` (numerical.py) and ``gradient_check`` (gradient_check.py): the slow
   gradient that backprop replaces, and the check of one against the other.
+- ``ConvNetwork`` (conv_network.py) of ``ConvPoolLayer``, ``FullyConnectedLayer`` and
+  ``SoftmaxLayer`` (conv_layers.py): chapter 6's ``network3.py`` in numpy, without Theano.
 - ``load`` (loading.py) and the networks' ``save`` (serialization.py): JSON files, written atomically.
 """
+from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
+from .conv_network import ConvNetwork
 from .gradient_check import gradient_check
 from .loading import load
 from .matrix import MatrixNetwork
@@ -16,5 +20,5 @@ from .per_sample import Network
 from .serialization import NetworkFileError
 from .two_layer_net import TwoLayerNet
 
-__all__ = ["Network", "MatrixNetwork", "TwoLayerNet", "numerical_gradient", "gradient_check",
-           "load", "NetworkFileError"]
+__all__ = ["Network", "MatrixNetwork", "TwoLayerNet", "ConvNetwork", "ConvPoolLayer", "FullyConnectedLayer",
+           "SoftmaxLayer", "numerical_gradient", "gradient_check", "load", "NetworkFileError"]

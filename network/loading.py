@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import os
 
+from .conv_network import ConvNetwork, from_dict
 from .matrix import MatrixNetwork
 from .per_sample import Network
-from .serialization import read
+from .serialization import parse, read_json
 
 
-def load(path: str | os.PathLike) -> Network | MatrixNetwork:
+def load(path: str | os.PathLike) -> Network | MatrixNetwork | ConvNetwork:
     """Read a network saved by ``save``; every field is checked and a bad file named."""
-    spec = read(path)
+    data = read_json(path)
+    if isinstance(data, dict) and data.get("class") == "ConvNetwork":
+        return from_dict(data, str(path))
+    spec = parse(data, str(path))
     if spec["cls"] == "Network":
         net = Network(spec["sizes"])
     else:

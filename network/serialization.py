@@ -25,7 +25,7 @@ from .validation import check_sizes
 FORMAT = "nielsen-backprop network"
 FORMAT_VERSION = 1
 REQUIRED = ("format", "format_version", "class", "sizes", "weights", "biases")
-CLASSES = ("Network", "MatrixNetwork")
+CLASSES = ("Network", "MatrixNetwork")  # and ConvNetwork, read by conv_network.from_dict
 MAX_FILE_BYTES = 256 * 2**20  # [784, 1000, 1000, 10] in JSON is about 40 MB
 
 
@@ -47,16 +47,24 @@ def to_dict(net) -> dict[str, Any]:
 
 def save(net, path: str | os.PathLike) -> None:
     """Write ``net`` to ``path`` as JSON, atomically (temp file, fsync, rename)."""
-    text = json.dumps(to_dict(net), allow_nan=False)
+    write_json(to_dict(net), path)
+
+
+def write_json(data: dict[str, Any], path: str | os.PathLike) -> None:
+    """Write a network file's contents, atomically."""
+    text = json.dumps(data, allow_nan=False)
     write_atomic(path, lambda f: f.write(text), mode="w")
 
 
 def read(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and check a network file; return ``parse``'s description of it.
+    """Read and check a network file; return ``parse``'s description of it."""
+    return parse(read_json(path), str(path))
 
-    The file must be a regular file of at most ``MAX_FILE_BYTES``; JSON nested too deeply, an
-    integer too long to parse or any other fault is a NetworkFileError naming the file.
-    """
+
+def read_json(path: str | os.PathLike) -> Any:
+    """The JSON in a network file, read within bounds: a regular file of at most
+    ``MAX_FILE_BYTES``; JSON nested too deeply, an integer too long to parse or any other fault
+    is a NetworkFileError naming the file."""
     try:
         with open(path, "rb") as f:
             info = os.fstat(f.fileno())
@@ -76,15 +84,17 @@ def read(path: str | os.PathLike) -> dict[str, Any]:
         raise NetworkFileError(f"{path}: not a network file (JSON nested too deeply)") from None
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an integer of 5,000 digits
         raise NetworkFileError(f"{path}: not a JSON network file ({exc})") from None
-    return parse(data, str(path))
+    return data
 
 
-def _matrix(values: Any, shape: tuple[int, int], what: str, fail) -> np.ndarray:
-    """A float64 array of ``shape`` from nested lists, their lengths checked before anything is made."""
-    rows, cols = shape
-    if not isinstance(values, list) or len(values) != rows or not all(
-            isinstance(r, list) and len(r) == cols for r in values):
-        raise fail(f"{what} is not {rows} rows of {cols} numbers, as the layer sizes need")
+def checked_array(values: Any, shape: tuple[int, ...], what: str, fail) -> np.ndarray:
+    """A float64 array of ``shape`` (one or two axes) from nested lists, their lengths checked
+    before anything is made; ``fail(message)`` makes the error."""
+    rows, cols = shape if len(shape) == 2 else (shape[0], None)
+    if not isinstance(values, list) or len(values) != rows or (cols is not None and not all(
+            isinstance(r, list) and len(r) == cols for r in values)):
+        raise fail(f"{what} is not {rows} rows of {cols} numbers, as the layer sizes need" if cols is not None
+                   else f"{what} is not a list of {rows} numbers, as the layer sizes need")
     try:
         a = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -96,6 +106,20 @@ def _matrix(values: Any, shape: tuple[int, int], what: str, fail) -> np.ndarray:
     return a
 
 
+def check_header(data: Any, source: str) -> None:
+    """A network file is a JSON object of this library's format and version."""
+    if not isinstance(data, dict):
+        raise NetworkFileError(f"{source}: expected a JSON object, got {type(data).__name__}")
+    for key in ("format", "format_version", "class"):
+        if key not in data:
+            raise NetworkFileError(f"{source}: missing key {key!r}")
+    if data["format"] != FORMAT:
+        raise NetworkFileError(f"{source}: format is {data['format']!r}, expected {FORMAT!r}")
+    if data["format_version"] != FORMAT_VERSION or isinstance(data["format_version"], bool):
+        raise NetworkFileError(f"{source}: format_version {data['format_version']!r} is not supported "
+                               f"(this library reads {FORMAT_VERSION})")
+
+
 def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
     """Check the contents of a network file; return its class name, ``sizes``, the options
     (cost, activation, init, dtype) and the weights and biases as float64 arrays. Every field's
@@ -103,21 +127,16 @@ def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
     def fail(msg: str) -> NetworkFileError:
         return NetworkFileError(f"{source}: {msg}")
 
-    if not isinstance(data, dict):
-        raise fail(f"expected a JSON object, got {type(data).__name__}")
+    check_header(data, source)
     for key in REQUIRED:
         if key not in data:
             raise fail(f"missing key {key!r}")
     names = {key: data.get(key, default) for key, default in
-             (("format", None), ("class", None), ("cost", "quadratic"), ("activation", "sigmoid"),
+             (("class", None), ("cost", "quadratic"), ("activation", "sigmoid"),
               ("init", "large"), ("dtype", "float64"))}
     for key, value in names.items():
         if not isinstance(value, str):
             raise fail(f"{key} must be a string, got {type(value).__name__}")
-    if names["format"] != FORMAT:
-        raise fail(f"format is {names['format']!r}, expected {FORMAT!r}")
-    if data["format_version"] != FORMAT_VERSION or isinstance(data["format_version"], bool):
-        raise fail(f"format_version {data['format_version']!r} is not supported (this library reads {FORMAT_VERSION})")
     if not isinstance(data["sizes"], list):
         raise fail(f"sizes must be a list of layer sizes, got {type(data['sizes']).__name__}")
     try:
@@ -142,5 +161,5 @@ def parse(data: Any, source: str = "<dict>") -> dict[str, Any]:
         values = data[kind]
         if not isinstance(values, list) or len(values) != len(sizes) - 1:
             raise fail(f"{kind} must be a list of {len(sizes) - 1} arrays")
-        params[kind] = [_matrix(v, shape_of(i), f"{kind}[{i}]", fail) for i, v in enumerate(values)]
+        params[kind] = [checked_array(v, shape_of(i), f"{kind}[{i}]", fail) for i, v in enumerate(values)]
     return dict(cls=cls_name, sizes=sizes, cost=cost, activation=activation, init=init, dtype=dtype, **params)
