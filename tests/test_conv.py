@@ -1,0 +1,201 @@
+"""Chapter 6's layers and ConvNetwork: against direct definitions (loops over pixels), against
+the numerical gradient (float64), and end to end on MNIST."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import network
+from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, gradient_check
+from network.conv_layers import col2im, im2col, maxpool, maxpool_backward
+from network.serialization import NetworkFileError
+
+F64 = np.float64
+
+
+def _direct_conv(x, w4):
+    """Cross-correlation by loops: x (m, H, W, C), w4 (F, C, kh, kw) -> (m, oh, ow, F)."""
+    m, h, wd, c = x.shape
+    f, _, kh, kw = w4.shape
+    out = np.zeros((m, h - kh + 1, wd - kw + 1, f))
+    for n in range(m):
+        for i in range(h - kh + 1):
+            for j in range(wd - kw + 1):
+                for k in range(f):
+                    out[n, i, j, k] = sum(x[n, i + p, j + q, ch] * w4[k, ch, p, q]
+                                          for ch in range(c) for p in range(kh) for q in range(kw))
+    return out
+
+
+def test_im2col_is_the_windows_and_col2im_its_exact_adjoint():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 5, 6, 3))
+    cols = im2col(x, 2, 3)
+    assert cols.shape == (2 * 4 * 4, 3 * 2 * 3)
+    row = 1 * 16 + 2 * 4 + 3                                    # sample 1, position (2, 3)
+    assert np.array_equal(cols[row].reshape(3, 2, 3), x[1, 2:4, 3:6, :].transpose(2, 0, 1))
+    y = rng.standard_normal(cols.shape)
+    assert np.isclose(np.sum(cols * y), np.sum(x * col2im(y, x.shape, 2, 3)), rtol=1e-13, atol=0)
+
+
+def test_conv_layer_computes_the_convolution_then_pool_bias_and_activation():
+    rng = np.random.default_rng(1)
+    layer = ConvPoolLayer((3, 2, 3, 3), (4, 2, 7, 7), (2, 2), "tanh", rng, F64)
+    x = rng.standard_normal((4, 7, 7, 2))
+    w4 = layer.w.T.reshape(3, 2, 3, 3)                          # (F, C, kh, kw)
+    z = _direct_conv(x, w4)                                    # (4, 5, 5, 3); pooling drops the last row and column
+    pooled = z[:, :4, :4].reshape(4, 2, 2, 2, 2, 3).max(axis=(2, 4))
+    assert np.allclose(layer.forward(x), np.tanh(pooled + layer.b), rtol=0, atol=1e-12)
+    assert layer.out_shape == (2, 2, 3) and layer.n_out == 12
+
+
+def test_max_pooling_sends_the_gradient_to_one_maximum_even_on_ties():
+    z = np.zeros((1, 2, 2, 1))                                  # one block, all four tied
+    z2 = np.array([1.0, 5.0, 5.0, 2.0]).reshape(1, 2, 2, 1)     # a tie between two
+    for block in (z, z2):
+        pooled, where = maxpool(block, 2, 2)
+        dz = maxpool_backward(np.full(pooled.shape, 3.0), where, block.shape, 2, 2)
+        assert pooled.item() == block.max() and dz.sum() == 3.0 and np.count_nonzero(dz) == 1
+        chosen = np.unravel_index(np.argmax(dz), dz.shape)
+        assert block[chosen] == block.max()
+        # the directional derivative along all tied entries together is the one gradient entry: 3
+        tied = (block == block.max()).astype(F64)
+        h = 1e-6
+        up = maxpool(block + h * tied, 2, 2)[0].item()
+        assert np.isclose(3.0 * (up - pooled.item()) / h, np.sum(dz * tied))
+        # raising only the chosen entry raises the maximum one for one (the right derivative)
+        bump = np.zeros_like(block)
+        bump[chosen] = h
+        assert np.isclose((maxpool(block + bump, 2, 2)[0].item() - pooled.item()) / h, 1.0)
+
+
+def _small_net(act, p_dropout=0.0, seed=1):
+    rng = np.random.default_rng(seed)
+    net = ConvNetwork([ConvPoolLayer((3, 1, 3, 3), (4, 1, 8, 8), (2, 2), act, dtype=F64),
+                       ConvPoolLayer((4, 3, 2, 2), (4, 3, 3, 3), (1, 1), act, dtype=F64),
+                       FullyConnectedLayer(16, 5, act, p_dropout, dtype=F64),
+                       SoftmaxLayer(5, 3, p_dropout, dtype=F64)], 4, seed=seed)
+    for layer in net.layers:                                    # the softmax starts at zero: move it off
+        layer.w += 0.1 * rng.standard_normal(layer.w.shape)
+        layer.b += 0.1 * rng.standard_normal(layer.b.shape)
+    return net, rng.random((4, 64)), np.array([0, 1, 2, 1])
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
+def test_every_layer_passes_its_gradient_check(act):
+    net, X, y = _small_net(act)
+    errors = gradient_check(net, X, y, h=1e-6)
+    assert sorted(errors) == ["b0", "b1", "b2", "b3", "w0", "w1", "w2", "w3"]
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradient_check_with_dropout_and_a_fixed_mask():
+    net, X, y = _small_net("sigmoid", p_dropout=0.5)
+    rng = np.random.default_rng(3)
+    for layer in net.layers[2:]:
+        layer.mask = (rng.random((4, layer.n_in)) >= 0.5).astype(F64)
+    fixed = [l.mask.copy() for l in net.layers[2:]]
+    errors = gradient_check(net, X, y, h=1e-6)
+    assert max(errors.values()) < 1e-6, errors
+    assert all(np.array_equal(l.mask, m) for l, m in zip(net.layers[2:], fixed))
+    # the dropped inputs get no gradient: their weight rows are untouched by backprop
+    dropped = np.flatnonzero(fixed[0].sum(axis=0) == 0)
+    assert np.all(net.gradient(X, y)["w2"][dropped] == 0)
+
+
+def test_dropout_trains_on_a_random_mask_and_evaluates_with_scaled_weights():
+    layer = FullyConnectedLayer(1000, 3, "sigmoid", p_dropout=0.25, rng=np.random.default_rng(0), dtype=F64)
+    x = np.ones((2, 1000))
+    assert np.allclose(layer.forward(x), 1 / (1 + np.exp(-(0.75 * x @ layer.w + layer.b))), rtol=0, atol=1e-15)
+    layer.forward(x, training=True, rng=np.random.default_rng(1))
+    assert abs(layer.mask.mean() - 0.75) < 0.03 and set(np.unique(layer.mask)) == {0.0, 1.0}
+    with pytest.raises(ValueError, match="needs rng, or a mask of shape"):
+        FullyConnectedLayer(4, 3, p_dropout=0.5).forward(np.ones((2, 4)), training=True)
+
+
+def test_one_step_is_network3s_update_with_l2_over_the_number_of_mini_batches():
+    net, X, y = _small_net("relu")
+    before = [(l.w.copy(), l.b.copy()) for l in net.layers]
+    grads = net.gradient(X, y)
+    eta, lmbda, n_batches = 0.5, 2.0, 8
+    net.update_mini_batch(X, y, eta, lmbda, n_batches)
+    for l, (layer, (w, b)) in enumerate(zip(net.layers, before)):
+        decayed = w - eta * lmbda / n_batches * w
+        assert np.allclose(layer.w, decayed - eta * grads[f"w{l}"], rtol=0, atol=1e-14)
+        assert np.allclose(layer.b, b - eta * grads[f"b{l}"], rtol=0, atol=1e-14)
+
+
+def test_initial_weights_follow_network3():
+    layer = ConvPoolLayer((20, 1, 5, 5), (10, 1, 28, 28), (2, 2), rng=np.random.default_rng(7), dtype=F64)
+    rng = np.random.default_rng(7)
+    assert np.array_equal(layer.w, rng.normal(0, np.sqrt(1 / (20 * 25 / 4)), (25, 20)))
+    assert np.array_equal(layer.b, rng.normal(0, 1, 20))
+    fc = FullyConnectedLayer(10, 4, rng=np.random.default_rng(7), dtype=F64)
+    rng = np.random.default_rng(7)
+    assert np.array_equal(fc.w, rng.normal(0, 0.5, (10, 4))) and np.array_equal(fc.b, rng.normal(0, 1, 4))
+    soft = SoftmaxLayer(10, 4)
+    assert not soft.w.any() and not soft.b.any() and soft.w.dtype == np.float32
+    a, b = (ConvNetwork([FullyConnectedLayer(4, 3), SoftmaxLayer(3, 2)], seed=5) for _ in range(2))
+    assert np.array_equal(a.layers[0].w, b.layers[0].w)       # the network's seed draws every layer
+
+
+@pytest.mark.parametrize("layers, message", [
+    (lambda: [FullyConnectedLayer(784, 30)], "the last layer must be a SoftmaxLayer"),
+    (lambda: [FullyConnectedLayer(784, 30), SoftmaxLayer(20, 10)], r"layers\[1\] has n_in 20, but layers\[0\] gives 30"),
+    (lambda: [ConvPoolLayer((20, 1, 5, 5), (10, 1, 28, 28)), ConvPoolLayer((40, 20, 5, 5), (10, 20, 8, 8)),
+              SoftmaxLayer(640, 10)], r"layers\[1\] reads images of .* \(20, 8, 8\), but layers\[0\] gives \(20, 12, 12\)"),
+    (lambda: [FullyConnectedLayer(784, 30, dtype=F64), SoftmaxLayer(30, 10)], "mix dtypes"),
+    (lambda: [SoftmaxLayer(784, 10), SoftmaxLayer(10, 10)], "only the last layer"),
+])
+def test_layers_that_do_not_fit_are_named(layers, message):
+    with pytest.raises(ValueError, match=message):
+        ConvNetwork(layers())
+
+
+def test_bad_layer_arguments_are_named():
+    with pytest.raises(ValueError, match="filters read 2 channels but images have 1"):
+        ConvPoolLayer((20, 2, 5, 5), (10, 1, 28, 28))
+    with pytest.raises(ValueError, match="p_dropout must be in"):
+        FullyConnectedLayer(4, 3, p_dropout=1.0)
+    with pytest.raises(ValueError, match="unknown activation"):
+        FullyConnectedLayer(4, 3, "swish")
+    net = ConvNetwork([FullyConnectedLayer(4, 3), SoftmaxLayer(3, 2)])
+    with pytest.raises(ValueError, match=r"training_data: X has shape \(5, 3\)"):
+        net.SGD((np.ones((5, 3)), np.zeros(5, int)), 1, 1, 0.1, verbose=False)
+    with pytest.raises(ValueError, match="fewer than one mini-batch of 10"):
+        net.SGD((np.ones((5, 4)), np.zeros(5, int)), 1, 10, 0.1, verbose=False)
+
+
+def test_save_and_load_give_the_same_outputs_and_bad_files_are_named(tmp_path):
+    net, X, y = _small_net("relu", p_dropout=0.25)
+    path = tmp_path / "conv.json"
+    net.save(path)
+    back = network.load(path)
+    assert isinstance(back, ConvNetwork) and [type(l) for l in back.layers] == [type(l) for l in net.layers]
+    assert np.array_equal(back.feedforward(X), net.feedforward(X))
+    assert back.layers[2].p_dropout == 0.25 and back.layers[1].poolsize == (1, 1)
+    data = json.loads(path.read_text())
+    data["layers"][0]["filter_shape"] = [3000, 1, 300, 300]       # a huge layer with the small weights
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(NetworkFileError, match=r"bad.json: layers\[0\].w is not 90000 rows of 3000 numbers"):
+        network.load(tmp_path / "bad.json")
+    data = json.loads(path.read_text())
+    data["layers"][2]["activation_fn"] = ["relu"]
+    (tmp_path / "bad2.json").write_text(json.dumps(data))
+    with pytest.raises(NetworkFileError, match=r"bad2.json: layers\[2\] \(FullyConnectedLayer\)"):
+        network.load(tmp_path / "bad2.json")
+
+
+def test_sgd_reports_as_network3_and_learns_mnist(mnist_arrays, capsys):
+    (x, y), (vx, vy), (tx, ty) = mnist_arrays
+    net = ConvNetwork([ConvPoolLayer((8, 1, 5, 5), (10, 1, 28, 28), (2, 2), "relu"),
+                       FullyConnectedLayer(8 * 12 * 12, 30, "relu"), SoftmaxLayer(30, 10)], 10, seed=0)
+    h = net.SGD((x[:3000], y[:3000]), 2, 10, 0.1, (vx[:1000], vy[:1000]), (tx[:1000], ty[:1000]), lmbda=0.1)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Epoch 0: validation accuracy ") and out[1] == "This is the best validation accuracy to date."
+    assert out[2].startswith("The corresponding test accuracy is ")
+    assert out[-3] == "Finished training network." and out[-2].startswith("Best validation accuracy of ")
+    assert len(h.evaluation_accuracy) == len(h.test_accuracy) == 2 and h.n_test == 1000
+    assert h.evaluation_accuracy[-1] > 850 and h.test_accuracy[-1] > 850
