@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 
 from .dataset import DATA_DIR_ENV, build_from_idx, default_path
 from .download import MIRRORS, download_and_build
+from .expand import build_expanded
 from .errors import DatasetError
 
 
@@ -23,6 +24,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     download.add_argument("--out", default=None, help=f"output path (default: {here})")
     download.add_argument("--mirror", action="append", default=None,
                           help="base URL of a mirror, may be repeated (default: two public mirrors)")
+    expand = sub.add_parser("expand", help="write the training set expanded by one-pixel shifts (chapter 6)")
+    expand.add_argument("--out", default=None, help="output path (default: mnist_expanded.pkl.gz beside the dataset)")
     sub.add_parser("where", help=f"print where the dataset is read and written (set ${DATA_DIR_ENV} to move it)")
     args = parser.parse_args(argv)
     if args.command == "where":
@@ -32,6 +35,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "build":
             path = build_from_idx(args.idx_dir, args.out)
+        elif args.command == "expand":
+            path = build_expanded(path=args.out)
         else:
             path = download_and_build(args.out, mirrors=args.mirror or MIRRORS)
     except (DatasetError, OSError) as exc:  # a bad or missing file, a failed download, a failed write

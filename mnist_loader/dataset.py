@@ -18,7 +18,7 @@ from network.atomic import write_atomic
 
 from .errors import DatasetError
 from .idx import read_mnist_idx
-from .safe_pickle import safe_load
+from .safe_pickle import MAX_PICKLE_BYTES, safe_load
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IDX_DIR_ENV = "MNIST_IDX_DIR"
@@ -83,11 +83,11 @@ def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = 
     return path
 
 
-def read_dataset(path: str | os.PathLike) -> tuple[Split, Split, Split]:
+def read_dataset(path: str | os.PathLike, limit: int = MAX_PICKLE_BYTES) -> tuple[Split, Split, Split]:
     """Read and validate a pickled dataset: one we built or Nielsen's Python 2 ``mnist.pkl.gz``.
 
     Decompression streams into the restricted unpickler, which reads at most
-    ``MAX_PICKLE_BYTES``: a gzip bomb or a forged length is refused before memory of that size
+    ``limit`` bytes (``MAX_PICKLE_BYTES``, or the expanded set's): a gzip bomb or a forged length is refused before memory of that size
     is touched. Every failure is a DatasetError naming the file.
     """
     path = Path(path)
@@ -95,7 +95,7 @@ def read_dataset(path: str | os.PathLike) -> tuple[Split, Split, Split]:
         raise DatasetError(f"{path}: not a regular file")
     try:
         with gzip.open(path, "rb") as f:
-            obj = safe_load(f, source=str(path))
+            obj = safe_load(f, source=str(path), limit=limit)
     except (FileNotFoundError, DatasetError):
         raise
     except (EOFError, OSError, zlib.error) as exc:

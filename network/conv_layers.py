@@ -6,7 +6,7 @@ the gradient with respect to its input, as the graph layers of *Deep Learning fr
 Images travel as (m, height, width, channels) arrays, samples first: a convolution is then one
 matrix product over all the windows of the mini-batch (im2col):
 
-    cols[(n, i, j), (c, p, q)] = x[n, i + p, j + q, c]          (m*oh*ow, C*kh*kw), a strided view copied once
+    cols[(n, i, j), (p, q, c)] = x[n, i + p, j + q, c]          (m*oh*ow, kh*kw*C), a strided view copied once
     z = cols @ W^T                                              (m*oh*ow, F): every filter at every position
 
 and its backward pass is the same product transposed: dW = dz^T cols, dcols = dz W, and dx the
@@ -27,44 +27,51 @@ from .validation import check_int
 
 
 def im2col(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
-    """Every (kh, kw) window of x (m, H, W, C) as a row: (m*oh*ow, C*kh*kw), oh = H - kh + 1."""
-    m, _, _, c = x.shape
+    """Every (kh, kw) window of x (m, H, W, C) as a row: (m*oh*ow, kh*kw*C), oh = H - kh + 1,
+    each row in (p, q, c) order, so that the copy reads runs of C contiguous channels."""
+    c = x.shape[3]
     windows = sliding_window_view(x, (kh, kw), axis=(1, 2))   # (m, oh, ow, C, kh, kw), a view
-    return windows.reshape(-1, c * kh * kw)                   # the one copy
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, kh * kw * c)   # the one copy
 
 
 def col2im(cols: np.ndarray, x_shape: tuple, kh: int, kw: int) -> np.ndarray:
     """The adjoint of ``im2col``: each row's entries added back to the pixels its window read."""
     m, h, w, c = x_shape
     oh, ow = h - kh + 1, w - kw + 1
-    windows = cols.reshape(m, oh, ow, c, kh, kw)
+    windows = cols.reshape(m, oh, ow, kh, kw, c)
     dx = np.zeros(x_shape, dtype=cols.dtype)
     for p in range(kh):                                       # kh*kw strided adds, not pixel loops
         for q in range(kw):
-            dx[:, p:p + oh, q:q + ow, :] += windows[:, :, :, :, p, q]
+            dx[:, p:p + oh, q:q + ow, :] += windows[:, :, :, p, q, :]
     return dx
 
 
-def maxpool(z: np.ndarray, ph: int, pw: int) -> tuple[np.ndarray, np.ndarray]:
-    """Max over non-overlapping (ph, pw) blocks of z (m, H, W, F), borders that do not fill a
-    block dropped (Theano's ignore_border). Returns the maxima (m, H//ph, W//pw, F) and, per
-    block, the index of the first maximum: where backward sends the gradient."""
-    m, h, w, f = z.shape
-    oh, ow = h // ph, w // pw
-    blocks = z[:, :oh * ph, :ow * pw].reshape(m, oh, ph, ow, pw, f).transpose(0, 1, 3, 5, 2, 4)
-    blocks = blocks.reshape(m, oh, ow, f, ph * pw)
-    where = blocks.argmax(axis=-1)
-    return np.take_along_axis(blocks, where[..., None], axis=-1)[..., 0], where
+def _blocks(z: np.ndarray, ph: int, pw: int) -> list[np.ndarray]:
+    """The ph*pw strided views of z (m, H, W, F), one per offset (p, q) inside the pooling
+    blocks, each (m, H//ph, W//pw, F): element [n, i, j, f] of view (p, q) is z[n, i*ph + p, j*pw + q, f]."""
+    oh, ow = z.shape[1] // ph, z.shape[2] // pw
+    return [z[:, p:oh * ph:ph, q:ow * pw:pw] for p in range(ph) for q in range(pw)]
 
 
-def maxpool_backward(dout: np.ndarray, where: np.ndarray, z_shape: tuple, ph: int, pw: int) -> np.ndarray:
-    """The gradient of ``maxpool``: each block's dout goes to its (first) maximum, zero elsewhere."""
-    m, oh, ow, f = dout.shape
-    dblocks = np.zeros((m, oh, ow, f, ph * pw), dtype=dout.dtype)
-    np.put_along_axis(dblocks, where[..., None], dout[..., None], axis=-1)
-    dz = np.zeros(z_shape, dtype=dout.dtype)
-    dz[:, :oh * ph, :ow * pw] = dblocks.reshape(m, oh, ow, f, ph, pw).transpose(0, 1, 4, 2, 5, 3).reshape(
-        m, oh * ph, ow * pw, f)
+def maxpool(z: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """Max over non-overlapping (ph, pw) blocks of z (m, H, W, F) -> (m, H//ph, W//pw, F);
+    borders that do not fill a block are dropped (Theano's ignore_border)."""
+    views = _blocks(z, ph, pw)
+    pooled = views[0].copy()
+    for v in views[1:]:
+        np.maximum(pooled, v, out=pooled)
+    return pooled
+
+
+def maxpool_backward(dout: np.ndarray, z: np.ndarray, pooled: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """The gradient of ``maxpool``: each block's dout goes to its first maximum (in (p, q)
+    order), zero elsewhere; on ties, one entry gets it all, as a subgradient must."""
+    dz = np.zeros(z.shape, dtype=dout.dtype)
+    free = np.ones(pooled.shape, dtype=bool)                  # blocks whose maximum is not found yet
+    for view, target in zip(_blocks(z, ph, pw), _blocks(dz, ph, pw)):
+        hit = (view == pooled) & free
+        np.copyto(target, dout, where=hit)
+        free &= ~hit
     return dz
 
 
@@ -98,7 +105,7 @@ class ConvPoolLayer:
 
     def initialize(self, rng: np.random.Generator) -> None:
         """network3's initial weights: N(0, 1/n_out), n_out = F kh kw / pool area; biases N(0, 1).
-        ``w`` is (C*kh*kw, F), its rows in im2col's (c, p, q) order, so that z = cols @ w."""
+        ``w`` is (kh*kw*C, F), its rows in im2col's (p, q, c) order, so that z = cols @ w."""
         f, c, kh, kw = self.filter_shape
         n_out = f * kh * kw / (self.poolsize[0] * self.poolsize[1])
         self.w = rng.normal(0.0, np.sqrt(1.0 / n_out), (c * kh * kw, f)).astype(self.dtype)
@@ -111,17 +118,17 @@ class ConvPoolLayer:
         _, _, kh, kw = self.filter_shape
         cols = im2col(x, kh, kw)
         z = (cols @ self.w).reshape(len(x), h - kh + 1, w - kw + 1, -1)     # the convolution
-        pooled, where = maxpool(z, *self.poolsize)
+        pooled = maxpool(z, *self.poolsize)
         pre = pooled + self.b
         a = self.activation.fn(pre)
-        self._cache = (x.shape, cols, z.shape, where, pre, a)
+        self._cache = (x.shape, cols, z, pooled, pre, a)
         return a
 
     def backward(self, dout: np.ndarray, need_dx: bool = True) -> Optional[np.ndarray]:
-        x_shape, cols, z_shape, where, pre, a = self._cache
+        x_shape, cols, z, pooled, pre, a = self._cache
         dpre = dout.reshape(a.shape) * self.activation.prime(pre, a)
         self.db = dpre.sum(axis=(0, 1, 2))
-        dz = maxpool_backward(dpre, where, z_shape, *self.poolsize).reshape(-1, self.w.shape[1])
+        dz = maxpool_backward(dpre, z, pooled, *self.poolsize).reshape(-1, self.w.shape[1])
         self.dw = cols.T @ dz
         if not need_dx:                                      # the first layer: no gradient for the pixels
             return None

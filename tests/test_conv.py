@@ -33,9 +33,9 @@ def test_im2col_is_the_windows_and_col2im_its_exact_adjoint():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 5, 6, 3))
     cols = im2col(x, 2, 3)
-    assert cols.shape == (2 * 4 * 4, 3 * 2 * 3)
+    assert cols.shape == (2 * 4 * 4, 2 * 3 * 3)
     row = 1 * 16 + 2 * 4 + 3                                    # sample 1, position (2, 3)
-    assert np.array_equal(cols[row].reshape(3, 2, 3), x[1, 2:4, 3:6, :].transpose(2, 0, 1))
+    assert np.array_equal(cols[row].reshape(2, 3, 3), x[1, 2:4, 3:6, :])   # (p, q, c)
     y = rng.standard_normal(cols.shape)
     assert np.isclose(np.sum(cols * y), np.sum(x * col2im(y, x.shape, 2, 3)), rtol=1e-13, atol=0)
 
@@ -44,7 +44,7 @@ def test_conv_layer_computes_the_convolution_then_pool_bias_and_activation():
     rng = np.random.default_rng(1)
     layer = ConvPoolLayer((3, 2, 3, 3), (4, 2, 7, 7), (2, 2), "tanh", rng, F64)
     x = rng.standard_normal((4, 7, 7, 2))
-    w4 = layer.w.T.reshape(3, 2, 3, 3)                          # (F, C, kh, kw)
+    w4 = layer.w.T.reshape(3, 3, 3, 2).transpose(0, 3, 1, 2)    # rows (p, q, c) -> (F, C, kh, kw)
     z = _direct_conv(x, w4)                                    # (4, 5, 5, 3); pooling drops the last row and column
     pooled = z[:, :4, :4].reshape(4, 2, 2, 2, 2, 3).max(axis=(2, 4))
     assert np.allclose(layer.forward(x), np.tanh(pooled + layer.b), rtol=0, atol=1e-12)
@@ -55,20 +55,20 @@ def test_max_pooling_sends_the_gradient_to_one_maximum_even_on_ties():
     z = np.zeros((1, 2, 2, 1))                                  # one block, all four tied
     z2 = np.array([1.0, 5.0, 5.0, 2.0]).reshape(1, 2, 2, 1)     # a tie between two
     for block in (z, z2):
-        pooled, where = maxpool(block, 2, 2)
-        dz = maxpool_backward(np.full(pooled.shape, 3.0), where, block.shape, 2, 2)
+        pooled = maxpool(block, 2, 2)
+        dz = maxpool_backward(np.full(pooled.shape, 3.0), block, pooled, 2, 2)
         assert pooled.item() == block.max() and dz.sum() == 3.0 and np.count_nonzero(dz) == 1
         chosen = np.unravel_index(np.argmax(dz), dz.shape)
         assert block[chosen] == block.max()
         # the directional derivative along all tied entries together is the one gradient entry: 3
         tied = (block == block.max()).astype(F64)
         h = 1e-6
-        up = maxpool(block + h * tied, 2, 2)[0].item()
+        up = maxpool(block + h * tied, 2, 2).item()
         assert np.isclose(3.0 * (up - pooled.item()) / h, np.sum(dz * tied))
         # raising only the chosen entry raises the maximum one for one (the right derivative)
         bump = np.zeros_like(block)
         bump[chosen] = h
-        assert np.isclose((maxpool(block + bump, 2, 2)[0].item() - pooled.item()) / h, 1.0)
+        assert np.isclose((maxpool(block + bump, 2, 2).item() - pooled.item()) / h, 1.0)
 
 
 def _small_net(act, p_dropout=0.0, seed=1):
@@ -199,3 +199,14 @@ def test_sgd_reports_as_network3_and_learns_mnist(mnist_arrays, capsys):
     assert out[-3] == "Finished training network." and out[-2].startswith("Best validation accuracy of ")
     assert len(h.evaluation_accuracy) == len(h.test_accuracy) == 2 and h.n_test == 1000
     assert h.evaluation_accuracy[-1] > 850 and h.test_accuracy[-1] > 850
+
+
+def test_max_pooling_is_the_block_maximum_and_drops_the_border():
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((2, 5, 7, 3))
+    expected = z[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).max(axis=(2, 4))
+    assert np.array_equal(maxpool(z, 2, 2), expected)
+    d = rng.standard_normal(expected.shape)
+    dz = maxpool_backward(d, z, expected, 2, 2)
+    assert not dz[:, 4:].any() and not dz[:, :, 6:].any()        # the dropped border gets nothing
+    assert np.array_equal(dz[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).sum(axis=(2, 4)), d)

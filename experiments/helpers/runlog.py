@@ -5,6 +5,7 @@ Each script writes to ``runs/<name>/`` (git-ignored) or wherever ``--runs-dir`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -12,7 +13,7 @@ import os
 import platform
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import matplotlib
 
@@ -69,6 +70,36 @@ def run_script(main) -> int:
     except (DatasetError, FileNotFoundError, SaveError, FloatingPointError) as exc:  # FloatingPointError: diverged
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+class _Prefixed:
+    """A text stream that writes every line of ``stream`` with ``prefix`` before it."""
+
+    def __init__(self, stream, prefix: str) -> None:
+        self.stream, self.prefix, self.at_start = stream, prefix, True
+
+    def write(self, text: str) -> int:
+        for piece in text.splitlines(keepends=True):
+            if self.at_start:
+                self.stream.write(self.prefix)
+            self.stream.write(piece)
+            self.at_start = piece.endswith("\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextlib.contextmanager
+def prefixed(prefix: str) -> Iterator[None]:
+    """Every line printed (stdout and stderr) starts with ``prefix``: for worker processes,
+    whose lines interleave."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Prefixed(out, prefix), _Prefixed(err, prefix)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def add_run_arguments(parser, name: str) -> None:
