@@ -23,13 +23,12 @@ is used and said so.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import csv
 import sys
-import time
 
 import numpy as np
+from helpers.bench import gemm_rate, threads, timed
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
     versions,
@@ -99,47 +98,6 @@ def torch_epoch(model, optimizer, X, Y, m, order) -> None:
         loss = 0.5 * torch.nn.functional.mse_loss(out, Y[batch], reduction="sum") / len(batch)
         loss.backward()
         optimizer.step()
-
-
-# ---------------------------------------------------------------------------- threads, GEMM
-@contextlib.contextmanager
-def threads(n: int):
-    """n threads for numpy's BLAS (threadpoolctl) and for torch, inside the block."""
-    try:
-        import torch
-        before = torch.get_num_threads()
-        torch.set_num_threads(n)
-    except ImportError:
-        torch = None
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threadpool_limits = None
-    try:
-        if threadpool_limits is None:
-            yield
-        else:
-            with threadpool_limits(limits=n, user_api="blas"):
-                yield
-    finally:
-        if torch is not None:
-            torch.set_num_threads(before)
-
-
-def gemm_rate(dtype, n: int = 2048, repeats: int = 3) -> float:
-    """FLOP/s of one large square np.matmul, best of ``repeats``."""
-    rng = np.random.default_rng(0)
-    a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
-    out = np.empty((n, n), dtype=dtype)
-    np.matmul(a, b, out=out)
-    best = min(timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
-    return 2 * n ** 3 / best
-
-
-def timed(f) -> float:
-    start = time.perf_counter()
-    f()
-    return time.perf_counter() - start
 
 
 def epoch_flops(sizes, n: int) -> float:
