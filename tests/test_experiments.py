@@ -27,7 +27,8 @@ def rows(path):
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
                                     "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py",
-                                    "chapter5.py", "readme_figures.py"])
+                                    "chapter5.py", "readme_figures.py", "chapter6.py", "benchmark_conv.py",
+                                    "hostile_files.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")
 
@@ -94,6 +95,29 @@ def test_chapter5_draws_the_speeds_and_writes_the_table(tmp_path, mnist_pkl):
     assert first["sigmoid", "4", "1"] < first["sigmoid", "4", "2"] < first["sigmoid", "4", "3"] < first["sigmoid", "4", "4"]
     for name in ("speed_sigmoid.png", "speed_tanh.png", "speed_relu.png", "initial_speeds.png"):
         assert (tmp_path / "chapter5" / name).stat().st_size > 1000
+
+
+def test_chapter6_table_in_one_command(tmp_path, mnist_pkl):
+    out = run("chapter6.py", "--rows", "1", "4", "--epochs", "2", "--train-size", "500", "--jobs", "1",
+              "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert "[row 4] Epoch 1: validation accuracy" in out and "[row 1] Finished training network." in out
+    results = (tmp_path / "chapter6" / "RESULTS.md").read_text()
+    assert "| 1 | FC 100 sigmoid + softmax | eta 0.1, 60 epochs | 97.80% |" in results
+    assert "| 4 | the same with ReLU | eta 0.03, lambda 0.1, 60 epochs | 99.23% |" in results
+    metrics = rows(tmp_path / "chapter6" / "row4" / "metrics.csv")
+    assert [r["epoch"] for r in metrics] == ["0", "1"] and float(metrics[-1]["validation_accuracy"]) > 0.2
+    import network
+
+    net = network.load(tmp_path / "chapter6" / "row4" / "network.json")
+    assert [type(l).__name__ for l in net.layers] == ["ConvPoolLayer", "ConvPoolLayer", "FullyConnectedLayer", "SoftmaxLayer"]
+
+
+def test_conv_benchmark_prints_the_ratio_or_says_why_not(tmp_path, mnist_pkl):
+    out = run("benchmark_conv.py", "--samples", "200", "--repeats", "1", "--batch-sizes", "10", "--threads", "1",
+              "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert "threads 1, mini-batch 10: ConvNetwork" in out and "epoch / roofline" in out
+    assert ("ours / PyTorch = " in out) != ("PyTorch is not installed" in out)
+    assert "matrix products alone" in out and (tmp_path / "benchmark_conv" / "benchmark.csv").is_file()
 
 
 def test_a_second_run_of_the_same_name_never_overwrites_the_first(tmp_path, mnist_pkl):

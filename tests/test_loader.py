@@ -285,3 +285,26 @@ def test_python_m_mnist_loader_where_prints_the_path(capsys, monkeypatch, tmp_pa
     monkeypatch.setenv("NIELSEN_BACKPROP_DATA", str(tmp_path))
     assert main(["where"]) == 0
     assert capsys.readouterr().out.startswith(f"{tmp_path / 'mnist.pkl.gz'} (not there yet;")
+
+
+def test_expanded_training_set_is_every_image_and_its_four_shifts(tmp_path, monkeypatch):
+    from mnist_loader.expand import build_expanded, load_expanded, shifted
+
+    rng = np.random.default_rng(0)
+    split = lambda n: (rng.integers(0, 256, (n, 784)).astype(np.float32) / 256, rng.integers(0, 10, n))  # noqa: E731
+    source = tmp_path / "mnist.pkl.gz"
+    dataset = (split(6), split(3), split(4))
+    with gzip.open(source, "wb") as f:
+        pickle.dump(dataset, f, protocol=4)
+    out = build_expanded(source, tmp_path / "expanded.pkl.gz", verbose=False)
+    (x, y), validation, test = load_expanded(out)
+    assert x.shape == (30, 784) and np.array_equal(y, np.repeat(dataset[0][1], 5))
+    assert np.array_equal(validation[0], dataset[1][0]) and np.array_equal(test[1], dataset[2][1])
+    images = x.reshape(6, 5, 28, 28)
+    original = dataset[0][0].reshape(6, 28, 28)
+    assert np.array_equal(images[:, 0], original)
+    assert np.array_equal(images[:, 1, 1:], original[:, :-1]) and not images[:, 1, 0].any()         # down
+    assert np.array_equal(images[:, 2, :-1], original[:, 1:]) and not images[:, 2, -1].any()        # up
+    assert np.array_equal(images[:, 3, :, 1:], original[:, :, :-1]) and not images[:, 3, :, 0].any()  # right
+    assert np.array_equal(images[:, 4, :, :-1], original[:, :, 1:]) and not images[:, 4, :, -1].any()  # left
+    assert np.array_equal(shifted(dataset[0][0]), x)
