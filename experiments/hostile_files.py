@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from helpers.runlog import PROJECT_ROOT, make_parser, positive_int
+from helpers.runlog import PROJECT_ROOT, make_parser, new_run_dir, positive_int
 
 import numpy as np
 
@@ -203,12 +203,16 @@ def main() -> int:
     p.add_argument("--big", action="store_true", help="the issue's sizes: 1.5 GiB bomb, 2 GiB padding")
     p.add_argument("--limit-mb", type=positive_int, default=1024, help="address-space limit of each child (MiB)")
     p.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    p.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
+    p.add_argument("--name", default="hostile_files", help="run folder name")
     args = p.parse_args()
     if args.child:
         child(*args.child)
         return 0
-    print("| case | file | outcome | peak memory | time |\n|---|---|---|---|---|")
-    failed = 0
+    out = new_run_dir(args.runs_dir, args.name)
+    lines = ["| case | file | outcome | peak memory | time |", "|---|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
+    failed, results = 0, []
     with tempfile.TemporaryDirectory() as tmp:
         for case in CASES:
             folder = Path(tmp) / str(CASES.index(case))
@@ -219,9 +223,15 @@ def main() -> int:
             peak = f"{r['peak_mb']:.0f} MB" if r["peak_mb"] is not None else "-"
             secs = f"{r['seconds']:.2f} s" if r["seconds"] is not None else "-"
             message = f": {r['message'].split(': ', 1)[-1][:110]}" if r["message"] else ""
-            print(f"| {case.name} | {r['size']:,} B | {'' if ok else 'UNEXPECTED '}{r['outcome']}{message} | {peak} | {secs} |",
-                  flush=True)
-    print(f"\n{len(CASES) - failed} of {len(CASES)} cases end as they should (limit {args.limit_mb} MiB each)")
+            lines.append(f"| {case.name} | {r['size']:,} B | {'' if ok else 'UNEXPECTED '}{r['outcome']}{message} | "
+                         f"{peak} | {secs} |")
+            print(lines[-1], flush=True)
+            results.append(dict(r, case=case.name, expect=case.expect, ok=ok))
+    lines += ["", f"{len(CASES) - failed} of {len(CASES)} cases end as they should (limit {args.limit_mb} MiB each)"]
+    print(lines[-1])
+    (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    (out / "results.json").write_text(json.dumps(dict(limit_mb=args.limit_mb, big=args.big, cases=results), indent=2))
+    print(f"wrote {out}/RESULTS.md")
     return 1 if failed else 0
 
 

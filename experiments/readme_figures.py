@@ -3,7 +3,7 @@
 Reads the newest run folder of each command below (runs/<name>, <name>-2, ...), prints the
 "Measured on this machine" section, and with --write puts it into README.md between the
 `figures:start` and `figures:end` markers, together with the tour's `Epoch 0` line. With --run
-it first runs every command itself (about 35 minutes here: the book table is most of it).
+it first runs every command itself (about 2 hours here: chapter 6's table is most of it).
 
     python experiments/readme_figures.py              # print what the runs say
     python experiments/readme_figures.py --write      # ... and update README.md
@@ -35,8 +35,12 @@ COMMANDS = {  # run folder name -> the README's command (run from the project ro
     "best_effort": "experiments/best_effort.py",
     "book_table": "experiments/book_table.py --seeds 5 --rows 1 2 3 4 5",
     "depth_table": "experiments/book_table.py --rows 6 7 8 9 --name depth_table",
+    "hostile_files": "experiments/hostile_files.py --big",
+    "benchmark_conv": "experiments/benchmark_conv.py",
+    "chapter6": "experiments/chapter6.py",
 }
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+BOOK6 = [97.80, 98.78, 99.06, 99.23, 99.37, 99.60, 99.67]  # chapter 6's table, rows 1-7
 
 
 def newest(runs: Path, name: str) -> Path:
@@ -162,6 +166,33 @@ def figures(runs: Path) -> dict[str, str]:
                  f"{pct(winner['test_at_best_validation'])} test accuracy at the best validation epoch "
                  f"({winner['training_seconds']:.0f} s of training; settings chosen on validation)", cmd("best_effort")))
 
+    hostile = json.loads((newest(runs, "hostile_files") / "results.json").read_text())
+    ok = [c for c in hostile["cases"] if c["ok"]]
+    rows.append((f"hostile and broken files (gzip bombs of 1.5 GiB, forged arrays, 2 GiB of IDX padding, "
+                 f"hostile network files), each loaded under a {hostile['limit_mb']} MiB memory limit",
+                 f"{len(ok)} of {len(hostile['cases'])} end as they should (a named error, or loaded); peak memory "
+                 f"{max(c['peak_mb'] for c in ok):.0f} MB at most", cmd("hostile_files")))
+    conv = {(int(x["threads"]), int(x["mini_batch"])): x for x in table(newest(runs, "benchmark_conv") / "benchmark.csv")
+            if x.get("ours_samples_per_s")}
+    for (t, m), x in sorted(conv.items()):
+        ratio = f"{float(x['ratio']):.2f}x PyTorch ({float(x['torch_samples_per_s']):,.0f} samples/s)" if x["ratio"] else "no PyTorch"
+        rows.append((f"ConvNetwork, chapter 6's 99.23% network (two conv-pool layers, ReLU), float32, {t} threads, "
+                     f"mini-batch {m}",
+                     f"{float(x['ours_samples_per_s']):,.0f} samples/s, {float(x['ours_epoch_s']):.1f} s per epoch: {ratio}; "
+                     f"{float(x['ours_epoch_s']) / float(x['roofline_epoch_s']):.1f}x its GEMM roofline",
+                     cmd("benchmark_conv") if (t, m) == min(conv) else "same"))
+    c6 = json.loads((newest(runs, "chapter6") / "results.json").read_text())
+    rows.append(("chapter 6's table, test accuracy at the best validation epoch, rows "
+                 + ", ".join(str(x["row"] + 1) for x in c6),
+                 " / ".join(f"{pct(x['test_at_best_validation'])} (book {BOOK6[x['row']]:.2f}%, {x['epochs']} epochs, "
+                            f"{x['seconds_per_epoch']:.0f} s each)" for x in sorted(c6, key=lambda x: x["row"])),
+                 cmd("chapter6")))
+    r4 = table(newest(runs, "chapter6") / "row4" / "metrics.csv")[0]     # the tour's network3-style session
+    t = float(r4["seconds"])
+    out["tour6"] = (f"Epoch 0: validation accuracy {pct(float(r4['validation_accuracy']))}  ({t:.1f} s, about "
+                    f"{59 * t:.0f} s left)\nThis is the best validation accuracy to date.\n"
+                    f"The corresponding test accuracy is {pct(float(r4['test_accuracy']))}")
+
     import mnist_loader
     import network
     (x, y), _, _ = mnist_loader.load_data()
@@ -190,6 +221,9 @@ def write(readme: Path, f: dict[str, str]) -> None:
     text = text[:text.index(START)] + section(f) + text[text.index(END) + len(END):]
     text = re.sub(r"^Epoch 0: \d+ / 10000  \(.*\)$", f["tour"], text, count=1, flags=re.M)
     text = re.sub(r"^\[[\d., ]+\]$", f["speeds"], text, count=1, flags=re.M)  # the chapter-5 REPL line
+    if "tour6" in f:                                                           # the chapter-6 session
+        text = re.sub(r"^Epoch 0: validation accuracy .*\n.*\nThe corresponding test accuracy is .*$",
+                      lambda _: f["tour6"], text, count=1, flags=re.M)
     readme.write_text(text)
 
 
