@@ -73,14 +73,19 @@ def build_from_idx(idx_dir: str | os.PathLike, path: str | os.PathLike | None = 
         (pixels(raw["test_images"]), raw["test_labels"].astype(np.int64)),
     )
 
+    write_dataset(dataset, path)
+    if verbose:
+        print(f"built {path} from the IDX files in {idx_dir}", file=sys.stderr)
+    return path
+
+
+def write_dataset(dataset: tuple[Split, Split, Split], path: Path) -> None:
+    """Pickle the three splits into a gzip file, atomically (reproducible bytes: no timestamp)."""
     def write(f) -> None:
         with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0) as gz:
             pickle.dump(dataset, gz, protocol=4)
 
     write_atomic(path, write)
-    if verbose:
-        print(f"built {path} from the IDX files in {idx_dir}", file=sys.stderr)
-    return path
 
 
 def read_dataset(path: str | os.PathLike, limit: int = MAX_PICKLE_BYTES) -> tuple[Split, Split, Split]:

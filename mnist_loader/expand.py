@@ -7,17 +7,13 @@ through the same checks, with a budget that fits its size.
 """
 from __future__ import annotations
 
-import gzip
 import os
-import pickle
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from network.atomic import write_atomic
-
-from .dataset import data_dir, read_dataset
+from .dataset import data_dir, read_dataset, write_dataset
 from .loader import load_data
 
 EXPANDED_NAME = "mnist_expanded.pkl.gz"
@@ -51,11 +47,7 @@ def build_expanded(source: str | os.PathLike | None = None, path: str | os.PathL
     (x, y), validation, test = load_data(source)
     dataset = ((shifted(x), np.repeat(y, 5)), validation, test)
 
-    def write(f) -> None:
-        with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0) as gz:
-            pickle.dump(dataset, gz, protocol=4)
-
-    write_atomic(path, write)
+    write_dataset(dataset, path)
     if verbose:
         print(f"built {path}: {len(dataset[0][0]):,} training images", file=sys.stderr)
     return path

@@ -173,18 +173,13 @@ def test_save_keeps_the_mode_of_the_file_it_replaces_and_new_files_follow_the_um
     os.chmod(path, 0o600)
     _net().save(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    old = os.umask(0o077)
-    try:
-        _net().save(tmp_path / "new.json")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o600
-    old = os.umask(0o022)
-    try:
-        _net().save(tmp_path / "shared.json")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE((tmp_path / "shared.json").stat().st_mode) == 0o644
+    for umask, mode in ((0o077, 0o600), (0o022, 0o644), (0o027, 0o640)):
+        old = os.umask(umask)
+        try:
+            _net().save(tmp_path / f"new{umask:o}.json")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / f"new{umask:o}.json").stat().st_mode) == mode
 
 
 def test_save_through_a_symlink_replaces_the_file_it_points_to_and_keeps_the_link(tmp_path):
