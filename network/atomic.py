@@ -35,7 +35,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: st
         _remove_stale_temps(target)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
-        raise SaveError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
+        raise _failed(path, exc) from None
     try:
         with _sigterm_raises(), os.fdopen(fd, mode) as f:
             write(f)
@@ -49,8 +49,15 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: st
         except FileNotFoundError:
             pass
         if isinstance(exc, OSError) and not isinstance(exc, SaveError):
-            raise SaveError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
+            raise _failed(path, exc) from None
         raise
+
+
+def _failed(path: str | os.PathLike, exc: OSError) -> SaveError:
+    """The error of a failed write, naming the target (not the temp file); ``errno`` kept."""
+    error = SaveError(f"cannot write {path}: {exc.strerror or exc}")
+    error.errno = exc.errno
+    return error
 
 
 def _target(path: Path) -> Path:

@@ -289,3 +289,49 @@ def test_matrix_network_memory_is_bounded_whatever_the_mini_batch_sizes():
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 64 * 1024
+
+
+def test_a_read_only_folder_is_named_as_the_target_not_the_temp_file(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".net.json.123.abc.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(SaveError) as info:
+        _net().save(tmp_path / "net.json")
+    assert str(info.value) == f"cannot write {tmp_path / 'net.json'}: Permission denied" and ".tmp" not in str(info.value)
+
+
+def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
+    from helpers.runlog import run_script
+
+    def diverged():
+        raise FloatingPointError("training diverged in epoch 2: weights[0] are no longer finite numbers")
+
+    def unsaved():
+        raise SaveError("cannot write runs/x/network.json: No space left on device")
+
+    assert run_script(diverged) == 1
+    assert capsys.readouterr().err == "error: training diverged in epoch 2: weights[0] are no longer finite numbers\n"
+    assert run_script(unsaved) == 1
+    assert capsys.readouterr().err == "error: cannot write runs/x/network.json: No space left on device\n"
+
+
+@pytest.mark.parametrize("script, args, message", [
+    ("chapter1.py", ["--train-size", "0"], "'0' is not an integer from 1 to 50000"),
+    ("chapter1.py", ["--train-size", "-5"], "'-5' is not an integer from 1 to 50000"),
+    ("chapter3.py", ["--train-size", "50001"], "'50001' is not an integer from 1 to 50000"),
+    ("chapter3.py", ["--epochs", "0"], "'0' is not an integer >= 1"),
+    ("book_table.py", ["--rows", "0"], "invalid choice: 0"),
+    ("book_table.py", ["--rows", "10"], "invalid choice: 10"),
+    ("book_table.py", ["--seeds", "0"], "'0' is not an integer >= 1"),
+    ("train_two_layer_net.py", ["--lr", "nan"], "'nan' is not a finite number > 0"),
+    ("chapter3.py", ["--max-seconds", "abc"], "'abc' is not a finite number > 0"),
+    ("chapter6.py", ["--rows", "8"], "invalid choice: 8"),
+])
+def test_bad_script_arguments_are_refused_before_anything_is_made(script, args, message, tmp_path):
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / script), *args,
+                             "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "runs").exists()
