@@ -94,6 +94,13 @@ def object_array(d: Path, big: bool) -> Path:
     return _gzip_pickle(d / "object.pkl.gz", forged)
 
 
+def rebuilt_array(d: Path, big: bool) -> Path:
+    """A genuine 8-byte array, then a state that makes it 2e8 elements over the same 8 bytes."""
+    from numpy._core.numeric import _frombuffer
+    forged = _Forged(_frombuffer, (b"\0" * 8, np.dtype("f8"), (1,), "C"), (1, (200_000_000,), np.dtype("f8"), False, b"\0" * 8))
+    return _gzip_pickle(d / "rebuilt.pkl.gz", forged, protocol=5)
+
+
 def huge_length_field(d: Path, big: bool) -> Path:
     # protocol 4, BINBYTES with a length of 4 GB, then 10 bytes: a 34-byte file
     path = d / "length.pkl.gz"
@@ -129,6 +136,7 @@ CASES = [
          "dataset", "DatasetError"),
     Case("dataset: ndarray((2e6, 784)) over 4 bytes, zero strides", strided_array, "dataset", "UnsafePickleError"),
     Case("dataset: object-dtype array of 2e8 elements", object_array, "dataset", "UnsafePickleError"),
+    Case("dataset: an array's state reset to 2e8 elements over 8 bytes", rebuilt_array, "dataset", "UnsafePickleError"),
     Case("dataset: a 4 GB length field in a 34-byte file", huge_length_field, "dataset", "DatasetError"),
     *[Case(f"dataset: genuine, pickled at protocol {p}", genuine(p), "dataset", "loaded") for p in (0, 1, 2, 5)],
     Case("IDX: valid header, 256 MiB of zeros behind it (2 GiB with --big)", idx_padded, "idx-images", "IdxFormatError"),

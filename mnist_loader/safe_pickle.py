@@ -118,6 +118,18 @@ class RestrictedUnpickler(pickle._Unpickler):
         # array over a tiny buffer with zero strides, say) it refuses
         self._ndarray = type("ndarray", (), {"__new__": refuse})
 
+    dispatch = dict(pickle._Unpickler.dispatch)
+
+    def load_build(self) -> None:
+        """BUILD (``obj.__setstate__(state)``) only on an array-to-be or a dtype: numpy's own
+        ``__setstate__`` of a finished array would allocate what the state says, unchecked."""
+        target = self.stack[-2] if len(self.stack) >= 2 else None
+        if not isinstance(target, (_ArrayBuilder, np.dtype)):
+            raise _refuse(self.source, f"setting the state of a {type(target).__name__}")
+        pickle._Unpickler.load_build(self)
+
+    dispatch[pickle.BUILD[0]] = load_build
+
     def find_class(self, module: str, name: str) -> Any:
         if module.startswith("numpy.core."):
             module = "numpy._core." + module[len("numpy.core."):]  # numpy 2 moved numpy.core
