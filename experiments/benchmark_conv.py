@@ -185,6 +185,8 @@ def main(argv=None) -> int:
                     if agree > 1e-4:
                         raise SystemExit(f"the torch peer computes another function (max difference {agree:.2e})")
                 n_batches = N_EPOCH // m
+                print(f"threads {n_threads}, mini-batch {m}: timing {len(X):,} samples, best of {args.repeats} ...",
+                      flush=True)
                 ours = best_time(lambda: [net.update_mini_batch(X[k:k + m], labels[k:k + m], ETA, LMBDA, n_batches)
                                           for k in range(0, len(X) - m + 1, m)], args.repeats)
                 theirs = best_time(lambda: torch_train(model, TX, Ty, m, n_batches), args.repeats) if model else None
@@ -203,6 +205,7 @@ def main(argv=None) -> int:
                         f"({fps / 1e6:.2f} MFLOP per sample at {rate / 1e9:.0f} GFLOP/s): "
                         f"epoch / roofline = {row['ours_epoch_s'] / row['roofline_epoch_s']:.1f}x", flush=True)
             for m in args.batch_sizes:
+                print(f"threads {n_threads}, mini-batch {m}: timing each layer ...", flush=True)
                 parts = where_time_goes(m, X, labels)
                 print(f"\nwhere ConvNetwork's time goes, threads {n_threads}, mini-batch {m} (s per epoch of 50,000):")
                 for name, t in parts.items():

@@ -45,6 +45,9 @@ def build_expanded(source: str | os.PathLike | None = None, path: str | os.PathL
     """Write the expanded dataset (training 250,000 images; validation, test as they are)."""
     path = Path(path) if path is not None else expanded_path()
     (x, y), validation, test = load_data(source)
+    if verbose:
+        print(f"expanding {len(x):,} training images by one-pixel shifts into {path} (about a minute)",
+              file=sys.stderr, flush=True)
     dataset = ((shifted(x), np.repeat(y, 5)), validation, test)
 
     write_dataset(dataset, path)
