@@ -210,3 +210,40 @@ def test_max_pooling_is_the_block_maximum_and_drops_the_border():
     dz = maxpool_backward(d, z, expected, 2, 2)
     assert not dz[:, 4:].any() and not dz[:, :, 6:].any()        # the dropped border gets nothing
     assert np.array_equal(dz[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).sum(axis=(2, 4)), d)
+
+
+def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
+    import copy
+    import re
+
+    rng = np.random.default_rng(2)
+    X, y = rng.random((23, 4)), rng.integers(0, 3, 23)
+    VX, vy, TX, ty = rng.random((7, 4)), rng.integers(0, 3, 7), rng.random((6, 4)), rng.integers(0, 3, 6)
+    net = ConvNetwork([FullyConnectedLayer(4, 5, "tanh", dtype=F64), SoftmaxLayer(5, 3, dtype=F64)], 5, seed=3)
+    by_hand = copy.deepcopy(net)
+    seen = []
+    h = net.SGD((X, y), 3, 5, 0.7, (VX, vy), (TX, ty), lmbda=0.4, callback=lambda j, hist: seen.append(j))
+    expected_validation, expected_test = [], []
+    for _ in range(3):                      # 23 // 5 = 4 mini-batches; the 3 left over wait for the next shuffle
+        for batch in by_hand.rng.permutation(23)[:20].reshape(4, 5):
+            by_hand.update_mini_batch(X[batch], y[batch], 0.7, 0.4, 4)
+        expected_validation.append(by_hand.accuracy(VX, vy))
+        expected_test.append(by_hand.accuracy(TX, ty))
+    for a, b in zip(net.layers, by_hand.layers):
+        assert np.array_equal(a.w, b.w) and np.array_equal(a.b, b.b)
+    assert h.evaluation_accuracy == expected_validation and h.test_accuracy == expected_test
+    assert h.n_test == 6 and len(h.seconds) == 3 and seen == [0, 1, 2]
+    lines = capsys.readouterr().out.splitlines()
+    best, expected = -1, []
+    for j, (v, t) in enumerate(zip(expected_validation, expected_test)):
+        expected.append(rf"Epoch {j}: validation accuracy {100 * v / 7:.2f}%  \(\d+\.\d s" + (r", about \d+ s left\)" if j < 2 else r"\)"))
+        if v >= best:
+            best = v
+            expected += ["This is the best validation accuracy to date.", f"The corresponding test accuracy is {100 * t / 6:.2f}%"]
+    j = int(np.argmax(expected_validation))
+    expected += ["Finished training network.", f"Best validation accuracy of {100 * expected_validation[j] / 7:.2f}% obtained at epoch {j}",
+                 f"Corresponding test accuracy of {100 * expected_test[j] / 6:.2f}%"]
+    assert len(lines) == len(expected) and all(re.fullmatch(e, line) for e, line in zip(expected, lines)), lines
+    quiet = copy.deepcopy(by_hand).SGD((X, y), 1, 5, 0.7, verbose=False)
+    assert capsys.readouterr().out == "" and quiet.evaluation_accuracy == [] and quiet.n_test == 0
+    assert net.accuracy(TX, ty, chunk=2) == net.accuracy(TX, ty) == int(np.sum(np.argmax(net.feedforward(TX), 1) == ty))
