@@ -112,7 +112,8 @@ class ConvPoolLayer:
         self.b = rng.normal(0.0, 1.0, f).astype(self.dtype)
 
     def forward(self, x: np.ndarray, training: bool = False, rng: Optional[np.random.Generator] = None) -> np.ndarray:
-        """x: (m, H, W, C), or (m, C*H*W) rows for the first layer -> (m, oh, ow, F)."""
+        """x: (m, H, W, C), or rows (m, H*W*C) for the first layer (MNIST's 784 pixels) ->
+        sigma(maxpool(x * w) + b), (m, H', W', F). Keeps what backward needs."""
         c, h, w = self.image_shape
         x = x.reshape(len(x), h, w, c) if x.ndim == 2 else x
         _, _, kh, kw = self.filter_shape
@@ -125,6 +126,9 @@ class ConvPoolLayer:
         return a
 
     def backward(self, dout: np.ndarray, need_dx: bool = True) -> Optional[np.ndarray]:
+        """dout = dC/d(output). delta = dout * sigma'(pre) (BP2's Hadamard product); db = its sum
+        (BP3); the pooling sends it to each block's maximum; dw = cols^T dz (BP4); returns
+        dC/dx = col2im(dz w^T), or None for the first layer (``need_dx=False``)."""
         x_shape, cols, z, pooled, pre, a = self._cache
         dpre = dout.reshape(a.shape) * self.activation.prime(pre, a)
         self.db = dpre.sum(axis=(0, 1, 2))
@@ -190,6 +194,8 @@ class FullyConnectedLayer:
         return dx * self.mask if self.mask is not None else dx
 
     def backward(self, dout: np.ndarray, need_dx: bool = True) -> np.ndarray:
+        """delta = dout * sigma'(z) (BP2); dw = x^T delta (BP4), db = its column sums (BP3);
+        returns dC/dx = delta w^T, zero where dropout removed the input."""
         z, a = self._cache
         return self._backward_affine(dout * self.activation.prime(z, a))
 
@@ -221,6 +227,8 @@ class SoftmaxLayer(FullyConnectedLayer):
         return float(-logp[np.arange(len(labels)), labels].mean(dtype=np.float64))
 
     def backward(self, labels: np.ndarray, need_dx: bool = True) -> np.ndarray:
+        """BP1 for softmax with the log-likelihood: delta = (a - onehot(y)) / m; then as a fully
+        connected layer: dw, db and the returned dC/dx."""
         (logp,) = self._cache
         dz = np.exp(logp)
         dz[np.arange(len(labels)), labels] -= 1
