@@ -34,6 +34,7 @@ import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
 
 import mnist_loader
 from network import MatrixNetwork
+from network.numerical import Progress
 
 NETWORKS = {2: [784, 30, 30, 10], 3: [784, 30, 30, 30, 10], 4: [784, 30, 30, 30, 30, 10]}
 # the book's speeds at initialisation (chapter 5), hidden layer 1 first
@@ -46,11 +47,14 @@ def network(sizes, activation: str, seed: int) -> MatrixNetwork:
     return MatrixNetwork(sizes, seed=seed, cost=SETTINGS["cost"], init=SETTINGS["init"], activation=activation)
 
 
-def speeds_during_training(sizes, activation: str, data, epochs: int, seed: int) -> np.ndarray:
-    """(epochs, hidden layers): the speed of each hidden layer at the start of every epoch."""
+def speeds_during_training(sizes, activation: str, data, epochs: int, seed: int, verbose: bool = True) -> np.ndarray:
+    """(epochs, hidden layers): the speed of each hidden layer at the start of every epoch.
+    A run that takes more than 10 seconds says how far it is, every 10 seconds."""
     net = network(sizes, activation, seed)
+    progress = Progress(epochs, f"  {activation:>7} {sizes}, epochs", after=10, every=10) if verbose else None
     history = net.SGD(data, epochs, len(data[0]), SETTINGS["eta"], lmbda=SETTINGS["lmbda"],
-                      monitor_layer_speeds=True, verbose=False)
+                      monitor_layer_speeds=True, verbose=False,
+                      callback=(lambda j, h: progress.update(j + 1)) if progress else None)
     return np.array(history.layer_speeds)[:, :-1]
 
 
@@ -78,7 +82,8 @@ def main(argv=None) -> int:
     speeds = {}
     for activation in ACTIVATIONS:
         for hidden, sizes in NETWORKS.items():
-            speeds[activation, hidden] = run = speeds_during_training(sizes, activation, data, args.epochs, args.seed)
+            speeds[activation, hidden] = run = speeds_during_training(sizes, activation, data, args.epochs, args.seed,
+                                                                      not args.quiet)
             say(args, f"  {activation:>7} {sizes}: speeds at epoch 0 {fmt_list(run[0])}, at epoch {args.epochs - 1} "
                 f"{fmt_list(run[-1])}  ({time.perf_counter() - start:.0f} s)")
         plot_training(speeds, activation, args.epochs, out / f"speed_{activation}.png")
