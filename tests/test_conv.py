@@ -247,3 +247,54 @@ def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
     quiet = copy.deepcopy(by_hand).SGD((X, y), 1, 5, 0.7, verbose=False)
     assert capsys.readouterr().out == "" and quiet.evaluation_accuracy == [] and quiet.n_test == 0
     assert net.accuracy(TX, ty, chunk=2) == net.accuracy(TX, ty) == int(np.sum(np.argmax(net.feedforward(TX), 1) == ty))
+
+
+def test_defaults_dtypes_dropout_draws_and_data_checks():
+    import copy
+
+    rng = np.random.default_rng(5)
+    X, y = rng.random((12, 4)), rng.integers(0, 3, 12)
+    # SGD's defaults: the network's mini-batch size and no L2 term
+    net = ConvNetwork([FullyConnectedLayer(4, 5, "relu", dtype=F64), SoftmaxLayer(5, 3, dtype=F64)], 4, seed=1)
+    twin = copy.deepcopy(net)
+    seen = []
+    h = net.SGD((X, y), 1, eta=0.5, verbose=False, callback=lambda j, hist: seen.append((j, hist.epochs)))
+    twin.SGD((X, y), 1, 4, 0.5, lmbda=0.0, verbose=False)
+    assert all(np.array_equal(a.w, b.w) for a, b in zip(net.layers, twin.layers))
+    assert seen == [(0, 1)] and 0 < h.seconds[0] < 5
+    # float32 end to end: data, parameters and gradients stay float32, the cost is a float64 mean
+    net32 = ConvNetwork([ConvPoolLayer((2, 1, 3, 3), (4, 1, 6, 6), (2, 1), "tanh"),
+                         FullyConnectedLayer(16, 5, "sigmoid"), SoftmaxLayer(5, 3)], 4, seed=2)
+    X36, y36 = rng.random((1000, 36)), rng.integers(0, 3, 1000)
+    Xd, yd = net32._data((X36, y36), "data")
+    assert Xd.dtype == np.float32 and yd.dtype.kind == "i"
+    cost = net32.backprop(Xd, yd)
+    assert isinstance(cost, float) and cost == net32.loss(Xd, yd)
+    logp = net32.feedforward(Xd).astype(np.float64)
+    assert cost == float(-np.mean(logp[np.arange(1000), yd]))
+    assert all(a.dtype == np.float32 for l in net32.layers for a in (l.w, l.b, l.dw, l.db))
+    net32.update_mini_batch(Xd[:4], yd[:4], 0.1, 0.0, 1)
+    assert all(a.dtype == np.float32 for l in net32.layers for a in (l.w, l.b))
+    # a non-square pool: n_out = F kh kw / (ph pw)
+    layer = ConvPoolLayer((4, 1, 3, 3), (1, 1, 8, 8), (2, 1), rng=np.random.default_rng(0), dtype=F64)
+    assert np.array_equal(layer.w, np.random.default_rng(0).normal(0, np.sqrt(1 / (4 * 9 / 2)), (9, 4)))
+    assert layer.out_shape == (3, 6, 4)
+    # backprop draws new dropout masks from the network's generator, every layer in training mode
+    drop = ConvNetwork([FullyConnectedLayer(4, 6, "relu", 0.5, dtype=F64), SoftmaxLayer(6, 3, 0.5, dtype=F64)], 4, seed=3)
+    drop_twin = copy.deepcopy(drop)
+    drop.backprop(X[:4], y[:4])
+    masks = [l.mask.copy() for l in drop.layers]
+    assert all(m is not None and set(np.unique(m)) <= {0.0, 1.0} for m in masks)
+    drop.backprop(X[:4], y[:4])
+    assert any(not np.array_equal(m, l.mask) for m, l in zip(masks, drop.layers))      # new draws
+    expected = copy.deepcopy(drop_twin.rng)
+    drop_twin.backprop(X[:4], y[:4])
+    assert np.array_equal(drop_twin.layers[0].mask, (expected.random((4, 4), dtype=np.float32) >= 0.5).astype(F64))
+    # every sample counted, whatever the chunk
+    sure = net.feedforward(X).argmax(axis=1)
+    assert net.accuracy(X, sure, chunk=5) == 12 and net.accuracy(X, (sure + 1) % 3, chunk=5) == 0
+    # the data are checked against the last layer and named
+    with pytest.raises(ValueError, match=r"validation_data: labels range over 0..3, expected 0..2"):
+        net.SGD((X, y), 1, 4, 0.1, (X, np.array([3] + [0] * 11)), verbose=False)
+    with pytest.raises(ValueError, match=r"test_data: X has 12 samples but Y has 2"):
+        net.SGD((X, y), 1, 4, 0.1, test_data=(X, y[:2]), verbose=False)
