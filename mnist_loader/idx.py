@@ -43,6 +43,8 @@ def read_idx(path: str | os.PathLike, kind: str, count: Optional[int] = None) ->
     (compressed or not) costs no more memory than the data it claims.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():     # a pipe or device: opening it could wait or never end
+        raise IdxFormatError(f"{path}: not a regular file")
     magic_expected, ndim = (IMAGES_MAGIC, 3) if kind == "images" else (LABELS_MAGIC, 1)
     header_len = 4 + 4 * ndim
     try:

@@ -65,17 +65,14 @@ def read_json(path: str | os.PathLike) -> Any:
     """The JSON in a network file, read within bounds: a regular file of at most
     ``MAX_FILE_BYTES``; JSON nested too deeply, an integer too long to parse or any other fault
     is a NetworkFileError naming the file."""
-    try:
-        with open(path, "rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise NetworkFileError(f"{path}: not a regular file")
-            if info.st_size > MAX_FILE_BYTES:
-                raise NetworkFileError(f"{path}: {info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
-                                       f"a network file may have")
-            text = f.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise NetworkFileError(f"{path}: not a regular file") from None
+    info = os.stat(path)                         # before opening: opening a pipe would wait for a writer
+    if not stat.S_ISREG(info.st_mode):
+        raise NetworkFileError(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise NetworkFileError(f"{path}: {info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
+                               f"a network file may have")
+    with open(path, "rb") as f:
+        text = f.read(MAX_FILE_BYTES + 1)
     if len(text) > MAX_FILE_BYTES:
         raise NetworkFileError(f"{path}: more than {MAX_FILE_BYTES // 2**20} MiB")
     try:

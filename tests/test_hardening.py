@@ -335,3 +335,18 @@ def test_bad_script_arguments_are_refused_before_anything_is_made(script, args, 
                              "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    from mnist_loader import IdxFormatError
+    from mnist_loader.idx import read_idx
+    from network.serialization import NetworkFileError
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(NetworkFileError, match="fifo: not a regular file"):
+        network.load(fifo)
+    with pytest.raises(IdxFormatError, match="fifo: not a regular file"):
+        read_idx(fifo, "labels")
+    with pytest.raises(DatasetError, match="fifo: not a regular file"):
+        read_dataset(fifo)
