@@ -56,11 +56,6 @@ def write_json(data: dict[str, Any], path: str | os.PathLike) -> None:
     write_atomic(path, lambda f: f.write(text), mode="w")
 
 
-def read(path: str | os.PathLike) -> dict[str, Any]:
-    """Read and check a network file; return ``parse``'s description of it."""
-    return parse(read_json(path), str(path))
-
-
 def read_json(path: str | os.PathLike) -> Any:
     """The JSON in a network file, read within bounds: a regular file of at most
     ``MAX_FILE_BYTES``; JSON nested too deeply, an integer too long to parse or any other fault
