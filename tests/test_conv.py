@@ -298,3 +298,12 @@ def test_defaults_dtypes_dropout_draws_and_data_checks():
         net.SGD((X, y), 1, 4, 0.1, (X, np.array([3] + [0] * 11)), verbose=False)
     with pytest.raises(ValueError, match=r"test_data: X has 12 samples but Y has 2"):
         net.SGD((X, y), 1, 4, 0.1, test_data=(X, y[:2]), verbose=False)
+
+
+def test_the_adjoints_keep_float32():
+    x = np.ones((2, 5, 5, 3), dtype=np.float32)
+    cols = im2col(x, 2, 2)
+    z = np.ones((2, 4, 4, 3), dtype=np.float32)
+    pooled = maxpool(z, 2, 2)
+    assert cols.dtype == col2im(cols, x.shape, 2, 2).dtype == np.float32
+    assert maxpool_backward(pooled, z, pooled, 2, 2).dtype == np.float32
