@@ -144,7 +144,8 @@ def figures(runs: Path) -> dict[str, str]:
     stuck_text = "; ".join(f"row {r}: {n} of {len(book[0]['as_the_book'])} seeds end below 90%" for r, n in stuck.items() if n)
     rows.append((f"the book's table, rows 1-5, {len(book[0]['as_the_book'])} seeds, peak test accuracy, median",
                  " / ".join(f"{statistics.median(x['as_the_book']) * 100:.2f}% (book {x['book']:.2f}%)" for x in book)
-                 + (f" ({stuck_text}: the chapter-1 N(0, 1) start saturates, see `{bdir}/RESULTS.md`)" if stuck_text else ""),
+                 + (f" ({stuck_text}: the chapter-1 N(0, 1) start saturates, see `runs/{bdir.name}/RESULTS.md`)"
+                    if stuck_text else ""),
                  cmd("book_table")))
     speeds = {}
     for x in table(newest(runs, "chapter5") / "initial_speeds.csv"):
@@ -176,16 +177,18 @@ def figures(runs: Path) -> dict[str, str]:
             if x.get("ours_samples_per_s")}
     for (t, m), x in sorted(conv.items()):
         ratio = f"{float(x['ratio']):.2f}x PyTorch ({float(x['torch_samples_per_s']):,.0f} samples/s)" if x["ratio"] else "no PyTorch"
-        rows.append((f"ConvNetwork, chapter 6's 99.23% network (two conv-pool layers, ReLU), float32, {t} threads, "
+        rows.append((f"ConvNetwork, chapter 6's 99.23% network (two conv-pool layers, ReLU), float32, "
+                     f"{t} thread{'s' if t > 1 else ''}, "
                      f"mini-batch {m}",
                      f"{float(x['ours_samples_per_s']):,.0f} samples/s, {float(x['ours_epoch_s']):.1f} s per epoch: {ratio}; "
                      f"{float(x['ours_epoch_s']) / float(x['roofline_epoch_s']):.1f}x its GEMM roofline",
                      cmd("benchmark_conv") if (t, m) == min(conv) else "same"))
     c6 = json.loads((newest(runs, "chapter6") / "results.json").read_text())
+    c6 = sorted(c6, key=lambda x: x["row"])
     rows.append(("chapter 6's table, test accuracy at the best validation epoch, rows "
                  + ", ".join(str(x["row"] + 1) for x in c6),
                  " / ".join(f"{pct(x['test_at_best_validation'])} (book {BOOK6[x['row']]:.2f}%, {x['epochs']} epochs, "
-                            f"{x['seconds_per_epoch']:.0f} s each)" for x in sorted(c6, key=lambda x: x["row"])),
+                            f"{x['seconds_per_epoch']:.0f} s each)" for x in c6),
                  cmd("chapter6")))
     r4 = table(newest(runs, "chapter6") / "row4" / "metrics.csv")[0]     # the tour's network3-style session
     t = float(r4["seconds"])
