@@ -46,7 +46,7 @@ def build_expanded(source: str | os.PathLike | None = None, path: str | os.PathL
     path = Path(path) if path is not None else expanded_path()
     (x, y), validation, test = load_data(source)
     if verbose:
-        print(f"expanding {len(x):,} training images by one-pixel shifts into {path} (about a minute)",
+        print(f"expanding {len(x):,} training images by one-pixel shifts into {path} (about 15 seconds)",
               file=sys.stderr, flush=True)
     dataset = ((shifted(x), np.repeat(y, 5)), validation, test)
 
