@@ -20,6 +20,7 @@ import numpy as np
 
 from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
 from .data import as_matrices
+from .gradient_check import by_name
 from .history import History
 from .initialization import make_rng
 from .numerical import Progress
@@ -160,10 +161,7 @@ class ConvNetwork:
     @property
     def params(self) -> dict[str, np.ndarray]:
         """The parameter arrays by name (w0, b0, w1, b1, ...): the layers' own arrays."""
-        named = {}
-        for l, layer in enumerate(self.layers):
-            named[f"w{l}"], named[f"b{l}"] = layer.w, layer.b
-        return named
+        return by_name([l.w for l in self.layers], [l.b for l in self.layers])
 
     def loss(self, X: np.ndarray, labels: np.ndarray) -> float:
         """The mean log-likelihood cost of the batch, in training mode with the dropout layers'
@@ -175,10 +173,7 @@ class ConvNetwork:
         """``backprop``'s gradient of ``loss`` (the same masks), by parameter name as ``params``."""
         self.feedforward(X, True)
         self._backward(labels)
-        named = {}
-        for l, layer in enumerate(self.layers):
-            named[f"w{l}"], named[f"b{l}"] = layer.dw, layer.db
-        return named
+        return by_name([l.dw for l in self.layers], [l.db for l in self.layers])
 
     # ------------------------------------------------------------------ saving
     def save(self, path) -> None:
