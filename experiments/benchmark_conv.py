@@ -44,7 +44,7 @@ def flops_per_sample(net: ConvNetwork) -> float:
     per_layer = []
     for layer in net.layers:
         if isinstance(layer, ConvPoolLayer):
-            _, c, h, w = (None,) + layer.image_shape
+            c, h, w = layer.image_shape
             f, _, kh, kw = layer.filter_shape
             per_layer.append(2 * (h - kh + 1) * (w - kw + 1) * kh * kw * c * f)
         else:
@@ -55,8 +55,8 @@ def flops_per_sample(net: ConvNetwork) -> float:
 # ---------------------------------------------------------------------------- PyTorch
 def torch_peer(net: ConvNetwork):
     """torch.nn with ``net``'s weights: conv -> pool -> ReLU twice (max-pooling commutes with a
-    per-channel bias), flatten, linear + ReLU, linear; the FC rows permuted from our
-    (height, width, channel) order to torch's (channel, height, width)."""
+    per-channel bias), flatten, linear + ReLU, linear; both flatten images in (channel, height,
+    width) order."""
     try:
         import torch
     except ImportError:
@@ -70,8 +70,7 @@ def torch_peer(net: ConvNetwork):
             f, c, kh, kw = layer.filter_shape
             conv.weight.copy_(torch.from_numpy(layer.w.T.reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()))
             conv.bias.copy_(torch.from_numpy(layer.b))
-        rows = np.arange(640).reshape(4, 4, 40).transpose(2, 0, 1).ravel()   # torch's k-th input is our rows[k]
-        model[7].weight.copy_(torch.from_numpy(fc.w[rows].T.copy()))
+        model[7].weight.copy_(torch.from_numpy(fc.w.T.copy()))
         model[7].bias.copy_(torch.from_numpy(fc.b))
         model[9].weight.copy_(torch.from_numpy(soft.w.T.copy()))
         model[9].bias.copy_(torch.from_numpy(soft.b))
@@ -121,10 +120,8 @@ def where_time_goes(m: int, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         label = f"{i}: {type(layer).__name__}"
         layer.forward = timed_method(f"{label} forward", layer.forward)
         layer.backward = timed_method(f"{label} backward", layer.backward)
-    n_batches = len(X) // m
     start = time.perf_counter()
-    for k in range(0, len(X) - m + 1, m):
-        net.update_mini_batch(X[k:k + m], y[k:k + m], ETA, LMBDA, n_batches)
+    net.SGD((X, y), 1, m, ETA, lmbda=LMBDA, verbose=False)
     total = time.perf_counter() - start
     scale = N_EPOCH / len(X)
     out = {name: t * scale for name, t in spent.items()}
@@ -135,21 +132,24 @@ def where_time_goes(m: int, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 def products_alone(net: ConvNetwork, m: int, batches: int) -> float:
-    """The seconds that ``batches`` steps' matrix products take alone, with the same shapes."""
+    """The seconds that ``batches`` steps' matrix products take alone, with the same shapes and
+    memory layouts: a conv layer's z = cols^T w, dw = cols dz, dcols = w dz^T (cols (K, N) with
+    N = m*oh*ow windows), a fully connected layer's x w, x^T dz, dz w^T."""
     rng = np.random.default_rng(0)
-    shapes = []  # (rows, inner, cols) of each product
+    products = []  # (a, b) pairs, each timed as a @ b
     for i, layer in enumerate(net.layers):
         if isinstance(layer, ConvPoolLayer):
             c, h, w = layer.image_shape
             f, _, kh, kw = layer.filter_shape
-            rows, inner, cols = m * (h - kh + 1) * (w - kw + 1), kh * kw * c, f
+            k, n = kh * kw * c, m * (h - kh + 1) * (w - kw + 1)
+            cols, wt, dz = (rng.random(s, dtype=np.float32) for s in ((k, n), (k, f), (n, f)))
+            products += [(cols.T, wt), (cols, dz)] + ([(wt, dz.T)] if i else [])
         else:
-            rows, inner, cols = m, layer.n_in, layer.n_out
-        shapes += [(rows, inner, cols), (inner, rows, cols)] + ([(rows, cols, inner)] if i else [])
-    pairs = [(rng.random((a, b), dtype=np.float32), rng.random((b, c), dtype=np.float32)) for a, b, c in shapes]
+            x, wt, dz = (rng.random(s, dtype=np.float32) for s in ((m, layer.n_in), (layer.n_in, layer.n_out), (m, layer.n_out)))
+            products += [(x, wt), (x.T, dz)] + ([(dz, wt.T)] if i else [])
     start = time.perf_counter()
     for _ in range(batches):
-        for a, b in pairs:
+        for a, b in products:
             a @ b
     return time.perf_counter() - start
 
@@ -181,14 +181,13 @@ def main(argv=None) -> int:
                 model = torch_peer(net) if torch else None
                 if model is not None:
                     with torch.no_grad():
-                        agree = float(np.max(np.abs(model(TX[:100]).log_softmax(1).numpy() - net.feedforward(X[:100]))))
+                        agree = float(np.max(np.abs(model(TX[:100]).softmax(1).numpy() - net.feedforward(X[:100]))))
                     if agree > 1e-4:
                         raise SystemExit(f"the torch peer computes another function (max difference {agree:.2e})")
-                n_batches = N_EPOCH // m
+                n_batches = len(X) // m
                 print(f"threads {n_threads}, mini-batch {m}: timing {len(X):,} samples, best of {args.repeats} ...",
                       flush=True)
-                ours = best_time(lambda: [net.update_mini_batch(X[k:k + m], labels[k:k + m], ETA, LMBDA, n_batches)
-                                          for k in range(0, len(X) - m + 1, m)], args.repeats)
+                ours = best_time(lambda: net.SGD((X, labels), 1, m, ETA, lmbda=LMBDA, verbose=False), args.repeats)
                 theirs = best_time(lambda: torch_train(model, TX, Ty, m, n_batches), args.repeats) if model else None
                 row = dict(threads=n_threads, mini_batch=m, ours_samples_per_s=len(X) / ours,
                            ours_epoch_s=N_EPOCH * ours / len(X),

@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
 
 import mnist_loader
 from network import MatrixNetwork
-from network.numerical import Progress
+from network.reports import Progress
 
 NETWORKS = {2: [784, 30, 30, 10], 3: [784, 30, 30, 30, 10], 4: [784, 30, 30, 30, 30, 10]}
 # the book's speeds at initialisation (chapter 5), hidden layer 1 first

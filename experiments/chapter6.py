@@ -1,15 +1,20 @@
-"""Chapter 6's table (network3.py), reproduced with ConvNetwork in numpy, in one command.
+"""Chapter 6's table (network3.py), reproduced with ConvNetwork in numpy, by the book's ids.
 
 Every row trains one network with the book's settings (mini-batch 10; 60 epochs, 40 for the
 dropout rows) in worker processes of one BLAS thread each, logs every epoch under
-runs/chapter6/row<r>/ and writes runs/chapter6/RESULTS.md: as the book, the test accuracy at the
-epoch of best validation accuracy, next to the book's figure, with the time taken. Rows 5-7 train
-on the training set expanded by one-pixel shifts (built first, once: `python -m mnist_loader
-expand`); row 7 is the vote of five row-6 networks (seeds 0-4).
+runs/chapter6/<id>/ (metrics.csv; network.json saved after every epoch, so a run that stops keeps
+its last epoch) and writes runs/chapter6/RESULTS.md: as the book, the test accuracy at the epoch of
+best validation accuracy, next to the book's figure, with the time taken. Before it starts it
+prints each row's estimated time, from a short timed run of that row's network.
 
-    python experiments/chapter6.py                         # rows 1-4, 60 epochs each (about 2 hours here)
-    python experiments/chapter6.py --rows 1 2 --epochs 5   # a quick look
-    python experiments/chapter6.py --rows 5 6 7            # the expanded-data rows (many hours)
+Rows 6.6-6.14 train on the training set expanded by one-pixel shifts (built first, once: `python
+-m mnist_loader expand`). 6.14 is the plurality vote of five networks as 6.12 (seeds 0-4; 6.12 is
+seed 0); `--vote NET.json ...` votes over networks saved by earlier runs instead.
+
+    python experiments/chapter6.py                          # 6.1 6.3 6.4 6.5 (about an hour here)
+    python experiments/chapter6.py --rows 6.1 6.3 --epochs 5  # a quick look
+    python experiments/chapter6.py --rows 6.6 6.12          # the expanded data; dropout (hours)
+    python experiments/chapter6.py --list                   # every row with its estimated time
 """
 from __future__ import annotations
 
@@ -35,68 +40,98 @@ from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLaye
 MB = 10  # the book's mini-batch size for every row
 
 
-def make_network(kind: str, seed: int, mini_batch_size: int = MB) -> ConvNetwork:
-    """The networks of the chapter, by name, in network3's own words."""
-    m = mini_batch_size
-    conv1 = lambda act: ConvPoolLayer(image_shape=(m, 1, 28, 28), filter_shape=(20, 1, 5, 5), poolsize=(2, 2),  # noqa: E731
-                                      activation_fn=act)
-    conv2 = lambda act: ConvPoolLayer(image_shape=(m, 20, 12, 12), filter_shape=(40, 20, 5, 5), poolsize=(2, 2),  # noqa: E731
-                                      activation_fn=act)
-    if kind == "fc":
-        layers = [FullyConnectedLayer(n_in=784, n_out=100), SoftmaxLayer(n_in=100, n_out=10)]
-    elif kind == "conv1":
-        layers = [conv1("sigmoid"), FullyConnectedLayer(n_in=20 * 12 * 12, n_out=100), SoftmaxLayer(n_in=100, n_out=10)]
-    elif kind in ("conv2-sigmoid", "conv2-relu"):
-        act = kind.split("-")[1]
-        layers = [conv1(act), conv2(act), FullyConnectedLayer(n_in=40 * 4 * 4, n_out=100, activation_fn=act),
-                  SoftmaxLayer(n_in=100, n_out=10)]
-    elif kind == "dropout":
-        layers = [conv1("relu"), conv2("relu"),
-                  FullyConnectedLayer(n_in=40 * 4 * 4, n_out=1000, activation_fn="relu", p_dropout=0.5),
-                  FullyConnectedLayer(n_in=1000, n_out=1000, activation_fn="relu", p_dropout=0.5),
-                  SoftmaxLayer(n_in=1000, n_out=10, p_dropout=0.5)]
-    else:
-        raise ValueError(f"unknown network {kind!r}")
+def make_network(spec: dict, seed: int, mini_batch_size: int = MB) -> ConvNetwork:
+    """A row's network in network3's own words: ``conv`` conv-pool layers (20, then 40 filters
+    5x5, pool 2x2), the fully connected layers ``fc``, then a softmax over the 10 digits."""
+    m, act, p = mini_batch_size, spec.get("activation", "sigmoid"), spec.get("p_dropout", 0.0)
+    layers: list = []
+    if spec["conv"] >= 1:
+        layers.append(ConvPoolLayer(image_shape=(m, 1, 28, 28), filter_shape=(20, 1, 5, 5), poolsize=(2, 2),
+                                    activation_fn=act))
+    if spec["conv"] >= 2:
+        layers.append(ConvPoolLayer(image_shape=(m, 20, 12, 12), filter_shape=(40, 20, 5, 5), poolsize=(2, 2),
+                                    activation_fn=act))
+    n_in = layers[-1].n_out if layers else 784
+    for n_out in spec["fc"]:
+        layers.append(FullyConnectedLayer(n_in=n_in, n_out=n_out, activation_fn=act, p_dropout=p))
+        n_in = n_out
+    layers.append(SoftmaxLayer(n_in=n_in, n_out=10, p_dropout=p))
     return ConvNetwork(layers, m, seed=seed)
 
 
-ROWS = [
-    dict(label="FC 100 sigmoid + softmax", settings="eta 0.1, 60 epochs", book=97.80,
-         network="fc", eta=0.1, lmbda=0.0, epochs=60),
-    dict(label="conv 20x5x5, pool 2x2 + FC 100 + softmax", settings="sigmoid, eta 0.1, 60 epochs", book=98.78,
-         network="conv1", eta=0.1, lmbda=0.0, epochs=60),
-    dict(label="two conv-pool layers (20, then 40 filters 5x5) + FC 100 + softmax",
-         settings="sigmoid, eta 0.1, 60 epochs", book=99.06, network="conv2-sigmoid", eta=0.1, lmbda=0.0, epochs=60),
-    dict(label="the same with ReLU", settings="eta 0.03, lambda 0.1, 60 epochs", book=99.23,
-         network="conv2-relu", eta=0.03, lmbda=0.1, epochs=60),
-    dict(label="the same on the expanded training set (250,000 images)", settings="ReLU, eta 0.03, lambda 0.1, 60 epochs",
-         book=99.37, network="conv2-relu", eta=0.03, lmbda=0.1, epochs=60, expanded=True),
-    dict(label="+ dropout (FC 1000 x 2, p 0.5), expanded data", settings="ReLU, eta 0.03, lambda 0.1, 40 epochs",
-         book=99.60, network="dropout", eta=0.03, lmbda=0.1, epochs=40, expanded=True),
-    dict(label="ensemble vote of 5 such networks", settings="row 6, seeds 0-4", book=99.67,
-         network="dropout", eta=0.03, lmbda=0.1, epochs=40, expanded=True, ensemble=5),
-]
+def _row(label, book, conv, fc, activation="sigmoid", eta=0.1, lmbda=0.0, epochs=60, **more) -> dict:
+    settings = f"{activation}, eta {eta:g}" + (f", lambda {lmbda:g}" if lmbda else "") + f", {epochs} epochs"
+    if more.get("expanded"):
+        settings += ", expanded data"
+    return dict(label=label, book=book, settings=settings, network=dict(conv=conv, fc=fc, activation=activation,
+                p_dropout=more.pop("p_dropout", 0.0)), eta=eta, lmbda=lmbda, epochs=epochs, **more)
+
+
+RELU = dict(activation="relu", eta=0.03, lmbda=0.1)
+ROWS = {
+    "6.1": _row("FC 100 + softmax", 97.80, 0, [100]),
+    "6.3": _row("conv-pool 20 + FC 100 + softmax", 98.78, 1, [100]),
+    "6.4": _row("two conv-pool (20, 40) + FC 100 + softmax", 99.06, 2, [100]),
+    "6.5": _row("the same with ReLU", 99.23, 2, [100], **RELU),
+    "6.6": _row("the same on the expanded training set", 99.37, 2, [100], **RELU, expanded=True),
+    "6.7": _row("as 6.6 with FC 300", 99.46, 2, [300], **RELU, expanded=True),
+    "6.8": _row("as 6.6 with FC 1000", 99.43, 2, [1000], **RELU, expanded=True),
+    "6.9": _row("as 6.6 with two FC 100", 99.43, 2, [100, 100], **RELU, expanded=True),
+    "6.10": _row("as 6.6 with two FC 300", 99.48, 2, [300, 300], **RELU, expanded=True),
+    "6.11": _row("as 6.6 with two FC 1000", 99.47, 2, [1000, 1000], **RELU, expanded=True),
+    "6.12": _row("two FC 1000, dropout 0.5 (FC and softmax)", 99.60, 2, [1000, 1000], activation="relu", eta=0.03,
+                 epochs=40, expanded=True, p_dropout=0.5),
+}
+ROWS["6.14"] = dict(ROWS["6.12"], label="plurality vote of five networks as 6.12 (seeds 0-4)", book=99.67, ensemble=5)
+DEFAULT_ROWS = ["6.1", "6.3", "6.4", "6.5"]
+TRAINING_SIZE, EXPANDED_SIZE = 50_000, 250_000
+
+
+def seconds_per_sample(spec: dict, samples: int = 400) -> float:
+    """The training time of one sample of a row's network here (one BLAS thread), from a short run."""
+    net = make_network(spec, seed=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((samples, 784), dtype=np.float32), rng.integers(0, 10, samples)
+    net.SGD((X[:50], y[:50]), 1, MB, 0.01, verbose=False)             # warm up
+    start = time.perf_counter()
+    net.SGD((X, y), 1, MB, 0.01, verbose=False)
+    return (time.perf_counter() - start) / samples
+
+
+def estimate(ids: list[str], epochs: int | None, train_size: int | None, jobs: int) -> dict[str, float]:
+    """Estimated training seconds of each row (an ensemble: all its members), measured per sample."""
+    pace: dict[str, float] = {}
+    out = {}
+    for rid in ids:
+        row = ROWS[rid]
+        key = json.dumps(row["network"], sort_keys=True)
+        if key not in pace:
+            pace[key] = seconds_per_sample(row["network"])
+        n = train_size or (EXPANDED_SIZE if row.get("expanded") else TRAINING_SIZE)
+        out[rid] = pace[key] * n * (epochs or row["epochs"]) * row.get("ensemble", 1) * 1.1   # + evaluation
+    return out
 
 
 def _train(args) -> dict:
-    """One network of one row, in a worker: logged per epoch, saved at the end."""
-    row_index, seed, out, data_path, epochs, train_size, quiet = args
-    row = ROWS[row_index]
-    name = f"row{row_index + 1}" + (f"-seed{seed}" if row.get("ensemble") else "")
+    """One network of one row, in a worker: logged per epoch, saved after every epoch."""
+    rid, seed, out, data_path, epochs, train_size, quiet = args
+    row = ROWS[rid]
+    name = rid + (f"-seed{seed}" if seed else "")
     data = mnist_loader.load_expanded() if row.get("expanded") else mnist_loader.load_data(data_path)
     (x, y), validation, test = data
     if train_size:
         x, y = x[:train_size], y[:train_size]
     epochs = epochs or row["epochs"]
     net = make_network(row["network"], seed)
-    config = dict(row, seed=seed, epochs=epochs, mini_batch_size=MB, train_size=len(x))
+    config = dict(row, id=rid, seed=seed, epochs=epochs, mini_batch_size=MB, train_size=len(x), network_repr=repr(net))
     log = RunLog(out, name, config, ["epoch", "validation_accuracy", "test_accuracy", "seconds"])
 
     def on_epoch(epoch: int, h) -> None:
         log.log(epoch=epoch, validation_accuracy=h.evaluation_accuracy[-1] / len(validation[0]),
                 test_accuracy=h.test_accuracy[-1] / h.n_test, seconds=h.seconds[-1])
+        net.save(log.dir / "network.json")                      # atomic: a run that stops keeps its last epoch
 
-    with prefixed(f"[row {row_index + 1}{f' seed {seed}' if row.get('ensemble') else ''}] "):
+    with prefixed(f"[{name}] "):
         try:
             history = net.SGD((x, y), epochs, MB, row["eta"], validation, test, lmbda=row["lmbda"],
                               verbose=not quiet, callback=on_epoch)
@@ -107,90 +142,109 @@ def _train(args) -> dict:
                 plot_curves(log.dir / "accuracy.png",
                             {"validation": (epochs_done, [100 * a for a in log.column("validation_accuracy")]),
                              "test": (epochs_done, [100 * a for a in log.column("test_accuracy")])},
-                            f"row {row_index + 1}: {row['label']}", "accuracy (%)")
-    net.save(log.dir / "network.json")
+                            f"{rid}: {row['label']}", "accuracy (%)")
     j = int(np.argmax(history.evaluation_accuracy))
-    return dict(row=row_index, seed=seed, dir=str(log.dir), epochs=history.epochs, best_epoch=j,
+    return dict(id=rid, seed=seed, dir=str(log.dir), epochs=history.epochs, best_epoch=j,
                 best_validation=history.evaluation_accuracy[j] / len(validation[0]),
                 test_at_best_validation=history.test_accuracy[j] / history.n_test,
                 final_test=history.test_accuracy[-1] / history.n_test,
                 seconds_per_epoch=float(np.mean(history.seconds)), training_seconds=float(np.sum(history.seconds)))
 
 
-def ensemble_accuracy(run_dirs: list[str], data_path) -> float:
-    """The test accuracy of the majority vote of the saved networks (ties: the smallest digit)."""
+def ensemble_vote(paths: list[str | Path], data_path=None) -> tuple[float, np.ndarray, np.ndarray]:
+    """The plurality vote of the saved networks on the test set (ties: the smallest digit): its
+    accuracy, the votes' digits and the indices of the test images it gets wrong."""
     import network
 
     _, _, (tx, ty) = mnist_loader.load_data(data_path)
     votes = np.zeros((len(tx), 10), dtype=np.int64)
-    for d in run_dirs:
-        net = network.load(Path(d) / "network.json")
-        predictions = np.concatenate([np.argmax(net.feedforward(tx[k:k + 1000]), axis=1) for k in range(0, len(tx), 1000)])
-        votes[np.arange(len(tx)), predictions] += 1
-    return float(np.mean(np.argmax(votes, axis=1) == ty))
+    for path in paths:
+        votes[np.arange(len(tx)), network.load(path).classify(tx)] += 1
+    chosen = np.argmax(votes, axis=1)
+    return float(np.mean(chosen == ty)), chosen, np.flatnonzero(chosen != ty)
 
 
 def main(argv=None) -> int:
     p = make_parser(__doc__)
-    p.add_argument("--rows", type=int, nargs="+", choices=range(1, len(ROWS) + 1), default=[1, 2, 3, 4],
-                   metavar="ROW", help=f"rows to run (1-{len(ROWS)})")
+    p.add_argument("--rows", nargs="+", choices=list(ROWS), default=DEFAULT_ROWS, metavar="ID",
+                   help=f"the book's ids of the rows to run: {', '.join(ROWS)}")
     p.add_argument("--epochs", type=positive_int, default=None, help="override every row's epochs (quick runs)")
     p.add_argument("--train-size", type=training_size, default=None, help="train on the first N images only (smoke tests)")
     p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
+    p.add_argument("--list", action="store_true", help="print every row with its estimated time, and stop")
+    p.add_argument("--vote", nargs="+", default=None, metavar="NET.json",
+                   help="instead of training: the plurality vote of these saved networks on the test set (6.14)")
     add_run_arguments(p, "chapter6")
     args = p.parse_args(argv)
-    if any(ROWS[r - 1].get("expanded") for r in args.rows) and args.data:
+    if any(ROWS[r].get("expanded") for r in args.rows) and args.data:
         p.error("--data names the plain dataset; the expanded rows read mnist_expanded.pkl.gz")
+    for path in args.vote or []:
+        if not Path(path).is_file():
+            p.error(f"--vote: {path} is not a file")
+    if args.vote:
+        acc, _, wrong = ensemble_vote(args.vote, args.data)
+        print(f"the vote of {len(args.vote)} networks: {100 * acc:.2f}% test accuracy ({len(wrong)} errors; "
+              f"book 6.14: 99.67%, 33 errors)")
+        return 0
+    ids = list(dict.fromkeys(args.rows))
+    times = estimate(list(ROWS) if args.list else ids, args.epochs, args.train_size, args.jobs)
+    for rid, secs in times.items():
+        print(f"  {rid:<5} {ROWS[rid]['label']}, {ROWS[rid]['settings']}: about {secs / 3600:.1f} h of training "
+              f"(book {ROWS[rid]['book']:.2f}%)", flush=True)
+    if args.list:
+        return 0
     out = new_run_dir(args.runs_dir, args.name)
     mnist_loader.load_data(args.data)                         # build or download once, before the workers
-    if any(ROWS[r - 1].get("expanded") for r in args.rows):
+    if any(ROWS[r].get("expanded") for r in ids):
         mnist_loader.load_expanded()
-    jobs = [(r - 1, seed, str(out), args.data, args.epochs, args.train_size, args.quiet)
-            for r in sorted(set(args.rows) - ({6} if 7 in args.rows else set()))   # row 7 trains row 6's seed 0 too
-            for seed in range(ROWS[r - 1].get("ensemble", 1))]
-    jobs.sort(key=lambda j: -["fc", "conv1", "conv2-sigmoid", "conv2-relu", "dropout"].index(ROWS[j[0]]["network"]))
-    print(f"{len(jobs)} network(s) to train in {args.jobs} worker(s); logging under {out}", flush=True)
+    jobs = sorted({(("6.12" if ROWS[r].get("ensemble") else r), seed) for r in ids
+                   for seed in range(ROWS[r].get("ensemble", 1))}, key=lambda j: -times.get(j[0], times.get("6.14", 0)))
+    jobs = [(rid, seed, str(out), args.data, args.epochs, args.train_size, args.quiet) for rid, seed in jobs]
+    print(f"{len(jobs)} network(s) to train in {args.jobs} worker(s), about "
+          f"{sum(times.values()) / min(args.jobs, len(jobs)) / 3600:.1f} h; logging under {out}", flush=True)
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(_train, jobs))
-    total = time.perf_counter() - start
-    write_results(out, args, results, total)
+    write_results(out, args, ids, results, time.perf_counter() - start)
     return 0
 
 
-def write_results(out: Path, args, results: list[dict], total: float) -> None:
+def write_results(out: Path, args, ids: list[str], results: list[dict], total: float) -> None:
     lines = ["# Chapter 6's table, reproduced with ConvNetwork (numpy, no Theano)", "",
-             f"Command: `python experiments/chapter6.py --rows {' '.join(map(str, args.rows))}"
+             f"Command: `python experiments/chapter6.py --rows {' '.join(ids)}"
              + (f" --epochs {args.epochs}" if args.epochs else "")
              + (f" --train-size {args.train_size}" if args.train_size else "") + "`  ",
              f"Mini-batch 10, float32; as the book, the test accuracy at the epoch of best validation accuracy. "
              f"Total wall time {total:.0f} s with {args.jobs} worker process(es) of one BLAS thread each. "
              + ", ".join(f"{k} {v}" for k, v in versions().items() if k != "platform"), "",
-             "| row | network | settings | book | ours | within 0.3 pt? | best validation (epoch) | final test | "
+             "| id | network | settings | book | ours | within 0.3 pt? | best validation (epoch) | final test | "
              "epochs | s per epoch | training time |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    by_row = {}
-    for r in results:
-        by_row.setdefault(r["row"], []).append(r)
-    for r in args.rows:
-        row = ROWS[r - 1]
+    by_id = {(r["id"], r["seed"]): r for r in results}
+    summary = []
+    for rid in ids:
+        row = ROWS[rid]
         if row.get("ensemble"):
-            runs = by_row[r - 1]
-            acc = ensemble_accuracy([x["dir"] for x in runs], args.data)
+            runs = [by_id[("6.12", seed)] for seed in range(row["ensemble"])]
+            acc, _, wrong = ensemble_vote([Path(r["dir"]) / "network.json" for r in runs], args.data)
             gap = 100 * acc - row["book"]
-            lines.append(f"| {r} | {row['label']} | {row['settings']} | {row['book']:.2f}% | {100 * acc:.2f}% | "
-                         f"{'yes' if abs(gap) <= 0.3 else f'no ({gap:+.2f} pt)'} | - | - | - | - | "
-                         f"{sum(x['training_seconds'] for x in runs) / 3600:.1f} h |")
+            lines.append(f"| {rid} | {row['label']} | {row['settings']} | {row['book']:.2f}% | {100 * acc:.2f}% "
+                         f"({len(wrong)} errors) | {'yes' if abs(gap) <= 0.3 else f'no ({gap:+.2f} pt)'} | - | - | - | - | "
+                         f"{sum(r['training_seconds'] for r in runs) / 3600:.1f} h |")
+            summary.append(dict(id=rid, book=row["book"], ours=100 * acc, errors=len(wrong),
+                                training_seconds=sum(r["training_seconds"] for r in runs)))
             continue
-        x = by_row[r - 1][0] if r - 1 in by_row else by_row[6][0]   # row 6: the ensemble's seed 0
-        gap = 100 * x["test_at_best_validation"] - row["book"]
-        lines.append(f"| {r} | {row['label']} | {row['settings']} | {row['book']:.2f}% | "
-                     f"{100 * x['test_at_best_validation']:.2f}% | {'yes' if abs(gap) <= 0.3 else f'no ({gap:+.2f} pt)'} | "
-                     f"{100 * x['best_validation']:.2f}% ({x['best_epoch']}) | {100 * x['final_test']:.2f}% | "
-                     f"{x['epochs']} | {x['seconds_per_epoch']:.1f} | {x['training_seconds'] / 60:.0f} min |")
-    lines += ["", f"Per-run logs (metrics.csv, accuracy.png, network.json): `{out}/row<r>/`.", ""]
+        r = by_id[(rid, 0)]
+        gap = 100 * r["test_at_best_validation"] - row["book"]
+        lines.append(f"| {rid} | {row['label']} | {row['settings']} | {row['book']:.2f}% | "
+                     f"{100 * r['test_at_best_validation']:.2f}% | {'yes' if abs(gap) <= 0.3 else f'no ({gap:+.2f} pt)'} | "
+                     f"{100 * r['best_validation']:.2f}% ({r['best_epoch']}) | {100 * r['final_test']:.2f}% | "
+                     f"{r['epochs']} | {r['seconds_per_epoch']:.1f} | {r['training_seconds'] / 60:.0f} min |")
+        summary.append(dict(r, book=row["book"], ours=100 * r["test_at_best_validation"]))
+    lines += ["", f"Per-run logs (metrics.csv, accuracy.png, network.json): `{out}/<id>/`.", ""]
     (out / "RESULTS.md").write_text("\n".join(lines))
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "results.json").write_text(json.dumps(dict(rows=summary, runs=results, epochs=args.epochs,
+                                                      train_size=args.train_size), indent=2) + "\n")
     print("\n".join(lines))
     print(f"wrote {out}/RESULTS.md")
 

@@ -21,6 +21,7 @@ from helpers.runlog import (
 
 import mnist_loader
 from network import TwoLayerNet
+from network.validation import check_finite_cost
 
 
 def main(argv=None) -> int:
@@ -53,6 +54,7 @@ def main(argv=None) -> int:
             grad = net.gradient(x[batch], t[batch])
             for key in ("W1", "b1", "W2", "b2"):
                 net.params[key] -= args.lr * grad[key]
+            check_finite_cost(net.last_layer.loss, "training loss", f"at iteration {i}", args.lr)
             if i % iter_per_epoch == 0 or i == args.iterations:
                 train_acc, test_acc = net.accuracy(x, t), net.accuracy(tx, tt)
                 log.log(epoch=epoch, iteration=i, train_loss=net.last_layer.loss, train_accuracy=train_acc,
@@ -71,6 +73,8 @@ def main(argv=None) -> int:
                         f"TwoLayerNet(784, {args.hidden}, 10), lr {args.lr}, batch {args.batch}", "accuracy (%)")
     print(f"final test accuracy {log.rows[-1]['test_accuracy']:.2%} after {args.iterations} iterations, "
           f"{time.perf_counter() - start:.1f} s")
+    net.save(log.dir / "network.json")
+    print(f"saved the network to {log.dir / 'network.json'}")
     return 0
 
 

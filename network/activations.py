@@ -1,11 +1,14 @@
 """Activation functions: each with its value and its derivative, defined once.
 
-An activation ``act`` offers ``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)),
-for z of any shape. Where sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes
+An activation ``act`` (an ``Activation``: ``SIGMOID``, ``TANH``, ``RELU``, ``SOFTMAX``) offers
+``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)), for z of any shape. Where sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes
 the activation a = sigma(z) if the caller kept it, instead of computing it again: the same
 numbers, for half the work. Every network in the package takes its activations from here.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -57,51 +60,42 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.exp(log_softmax(z, axis))
 
 
-class Sigmoid:
-    name = "sigmoid"
-    fn = staticmethod(sigmoid)
-    prime = staticmethod(sigmoid_prime)
+def tanh(z: np.ndarray) -> np.ndarray:
+    """tanh(z) = (e^z - e^-z) / (e^z + e^-z)."""
+    return np.tanh(z)
 
 
-class Tanh:
-    name = "tanh"
-
-    @staticmethod
-    def fn(z: np.ndarray) -> np.ndarray:
-        return np.tanh(z)
-
-    @staticmethod
-    def prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
-        """1 - tanh(z)^2, with a = tanh(z) if given."""
-        t = np.tanh(z) if a is None else a
-        return 1 - t * t
+def tanh_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+    """Derivative of tanh: 1 - tanh(z)^2, with a = tanh(z) if given."""
+    t = np.tanh(z) if a is None else a
+    return 1 - t * t
 
 
-class ReLU:
-    name = "relu"
-    fn = staticmethod(relu)
-    prime = staticmethod(relu_prime)
+@dataclass(frozen=True)
+class Activation:
+    """An activation function by name: ``fn(z)`` = sigma(z) and ``prime(z, a=None)`` = sigma'(z).
 
-
-class Softmax:
-    """Output-layer softmax over the neurons of a layer (the last axis: samples in rows).
-
-    Used only with the log-likelihood cost, whose output error is a - y (see costs.py), so its
-    Jacobian is never needed.
+    These are functions, not layers: the graph layers of layers.py (``Sigmoid``, ``Tanh``,
+    ``Relu``) and every network call them, so each derivative is written once, above.
     """
 
-    name = "softmax"
-
-    @staticmethod
-    def fn(z: np.ndarray) -> np.ndarray:
-        return softmax(z, axis=-1)
+    name: str
+    fn: Callable[[np.ndarray], np.ndarray]
+    prime: Optional[Callable[..., np.ndarray]] = None
 
 
-HIDDEN_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU)}
-OUTPUT_ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Softmax)}
+SIGMOID = Activation("sigmoid", sigmoid, sigmoid_prime)
+TANH = Activation("tanh", tanh, tanh_prime)
+RELU = Activation("relu", relu, relu_prime)
+# The output layer's softmax over the neurons of a layer (the last axis: samples in rows). Used
+# only with the log-likelihood cost, whose output error is a - y (costs.py): no prime is needed.
+SOFTMAX = Activation("softmax", softmax)
+
+HIDDEN_ACTIVATIONS = {a.name: a for a in (SIGMOID, TANH, RELU)}
+OUTPUT_ACTIVATIONS = {a.name: a for a in (SIGMOID, SOFTMAX)}
 
 
-def get_activation(name: str) -> type:
+def get_activation(name: str) -> Activation:
     """Look up a hidden-layer activation by name ('sigmoid', 'tanh' or 'relu')."""
     try:
         return HIDDEN_ACTIVATIONS[name]

@@ -19,16 +19,15 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
-from .data import as_matrices
-from .gradient_check import by_name
+from .data import as_form, count_correct, input_rows, labelled_rows
 from .history import History
 from .initialization import make_rng
-from .numerical import Progress
-from .serialization import FORMAT, FORMAT_VERSION, NetworkFileError, check_header, checked_array, write_json
-from .validation import check_finite_parameters, check_hyperparameters, check_int, check_lmbda
+from .parameters import by_name
+from .reports import Progress, print_epoch
+from .files import save
+from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_int, check_lmbda
 
 LAYER_TYPES = {cls.__name__: cls for cls in (ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer)}
-CHUNK = 1000  # samples per forward pass when evaluating
 
 
 class ConvNetwork:
@@ -48,13 +47,16 @@ class ConvNetwork:
             for layer in self.layers:
                 layer.initialize(self.rng)
         self.dtype = self.layers[0].w.dtype
-        first = self.layers[0]
-        self.n_in = int(np.prod(first.image_shape)) if isinstance(first, ConvPoolLayer) else first.n_in
+        self.n_in, self.n_out = self.layers[0].n_in, self.layers[-1].n_out
+
+    def __repr__(self) -> str:
+        layers = ", ".join(_layer_repr(l) for l in self.layers)
+        return f"ConvNetwork([{layers}], cost log-likelihood, init network3, {self.dtype.name})"
 
     # ------------------------------------------------------------------ one mini-batch
-    def feedforward(self, X: np.ndarray, training: bool = False, rng: Optional[np.random.Generator] = None) -> np.ndarray:
-        """Every layer's forward in order: the log-probabilities of the classes (m, 10) for the
-        samples in rows of X (m, 784). ``training`` turns dropout on, with masks from ``rng``."""
+    def _forward(self, X: np.ndarray, training: bool, rng: Optional[np.random.Generator] = None) -> np.ndarray:
+        """Every layer's forward in order, on samples in rows X (m, n_in): the probabilities
+        (m, n_out). ``training`` turns dropout on, with masks from ``rng``."""
         a = X
         for layer in self.layers:
             a = layer.forward(a, training, rng)
@@ -67,23 +69,40 @@ class ConvNetwork:
         for i in range(len(self.layers) - 2, -1, -1):
             delta = self.layers[i].backward(delta, need_dx=i > 0)   # BP2, and dw, db: BP3, BP4
 
-    def backprop(self, X: np.ndarray, labels: np.ndarray) -> float:
-        """Forward (training: new dropout masks from the network's generator) and backward
-        through every layer, leaving the gradient in each layer's ``dw``, ``db``; returns the cost."""
-        self.feedforward(X, True, self.rng)
-        cost = self.layers[-1].cost(labels)
+    def _gradient(self, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(nabla_b, nabla_w)``: the gradient of the mean cost of the batch, by one forward pass
+        (training: dropout masks from ``rng``, or the current ones without it) and one backward pass."""
+        self._forward(X, True, rng)
         self._backward(labels)
-        return cost
+        return [l.db for l in self.layers], [l.dw for l in self.layers]
 
-    def update_mini_batch(self, X: np.ndarray, labels: np.ndarray, eta: float, lmbda: float, n_batches: int) -> None:
-        """One step of gradient descent on network3's regularised cost (see the module docstring)."""
-        self.backprop(X, labels)
-        decay = lmbda / n_batches
-        for layer in self.layers:
+    def _update_mini_batch(self, X: np.ndarray, labels: np.ndarray, eta: float, decay: float) -> None:
+        """One step of gradient descent on network3's regularised cost, with new dropout masks:
+        w -> w - eta (dw + decay w), b -> b - eta db, decay = lmbda / batches."""
+        nabla_b, nabla_w = self._gradient(X, labels, self.rng)
+        for layer, nb, nw in zip(self.layers, nabla_b, nabla_w):
             if decay:
-                layer.w -= (eta * decay) * layer.w
-            layer.w -= eta * layer.dw
-            layer.b -= eta * layer.db
+                layer.w -= (eta * decay) * layer.w                  # the L2 term's share of the step
+            layer.w -= eta * nw
+            layer.b -= eta * nb
+
+    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None) -> None:
+        """One gradient-descent step on a mini-batch ((X, labels) arrays or Nielsen's tuples).
+        ``lmbda`` as network3: the L2 term is divided by the number of mini-batches in an epoch,
+        n // m for a training set of ``n`` samples (default: this mini-batch alone)."""
+        check_eta(eta)
+        check_lmbda(lmbda)
+        X, labels = self._data(mini_batch, "mini_batch")
+        n = len(X) if n is None else check_int(n, "n", len(X))
+        self._update_mini_batch(X, labels, eta, lmbda / (n // len(X)))
+
+    def backprop(self, X, labels) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(nabla_b, nabla_w)``, layer by layer in the layers' shapes: the gradient of ``loss``
+        on the batch, by one forward (with new dropout masks, as a training step) and one
+        backward pass through every layer."""
+        X, labels = self._data((X, labels), "backprop input")
+        return self._gradient(X, labels, self.rng)
 
     # ------------------------------------------------------------------ training
     def SGD(self, training_data, epochs: int, mini_batch_size: Optional[int] = None, eta: float = 0.1,
@@ -110,17 +129,17 @@ class ConvNetwork:
             order = self.rng.permutation(len(X))[:n_batches * mini_batch_size].reshape(n_batches, mini_batch_size)
             progress = Progress(n_batches, f"  epoch {epoch}, mini-batches", after=10, every=10) if verbose else None
             for k, batch in enumerate(order, start=1):
-                self.update_mini_batch(X[batch], y[batch], eta, lmbda, n_batches)
+                self._update_mini_batch(X[batch], y[batch], eta, lmbda / n_batches)
                 if progress is not None:
                     progress.update(k)
             history.seconds.append(time.perf_counter() - start)
             check_finite_parameters([l.w for l in self.layers], [l.b for l in self.layers], epoch, eta)
             if validation is not None:
-                history.evaluation_accuracy.append(self.accuracy(*validation))
+                history.evaluation_accuracy.append(self._correct(*validation))
             if test is not None:
-                history.test_accuracy.append(self.accuracy(*test))
+                history.test_accuracy.append(self._correct(*test))
             if verbose:
-                self._report(epoch, epochs, history, validation, test)
+                print_epoch(epoch, history, epochs, len(validation[0]) if validation is not None else 0, network3=True)
             if callback is not None:
                 callback(epoch, history)
         if verbose and validation is not None and history.epochs:
@@ -132,30 +151,28 @@ class ConvNetwork:
                 print(f"Corresponding test accuracy of {history.test_accuracy[j] / history.n_test:.2%}")
         return history
 
-    def _report(self, epoch: int, epochs: int, history: History, validation, test) -> None:
-        """network3's lines, with the epoch's time and an estimate of what remains."""
-        secs = history.seconds
-        left = (epochs - epoch - 1) * sum(secs) / len(secs)
-        timing = f"{secs[-1]:.1f} s" + (f", about {left:.0f} s left" if left > 0 else "")
-        if validation is None:
-            print(f"Epoch {epoch} complete  ({timing})", flush=True)
-            return
-        acc = history.evaluation_accuracy
-        print(f"Epoch {epoch}: validation accuracy {acc[-1] / len(validation[0]):.2%}  ({timing})", flush=True)
-        if acc[-1] >= max(acc):
-            print("This is the best validation accuracy to date.", flush=True)
-            if test is not None:
-                print(f"The corresponding test accuracy is {history.test_accuracy[-1] / history.n_test:.2%}", flush=True)
-
     # ------------------------------------------------------------------ evaluation
-    def accuracy(self, X: np.ndarray, labels: np.ndarray, chunk: int = CHUNK) -> int:
-        """Number of rows of X whose most probable class is the label."""
-        return sum(int(np.sum(np.argmax(self.feedforward(X[k:k + chunk]), axis=1) == labels[k:k + chunk]))
-                   for k in range(0, len(X), chunk))
+    def feedforward(self, x: np.ndarray) -> np.ndarray:
+        """The output activations, the softmax's probabilities, in evaluation mode: rows (m, n_in)
+        give rows (m, n_out); one column (n_in, 1) gives a column (n_out, 1), as in the book."""
+        rows, form = input_rows(x, self.n_in, self.dtype)
+        return as_form(self._forward(rows, False), form)
+
+    def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
+        return count_correct(lambda rows: self._forward(rows, False), X, labels)
+
+    def evaluate(self, test_data) -> int:
+        """Number of samples classified correctly ((X, labels) arrays or Nielsen's tuples)."""
+        return self._correct(*self._data(test_data, "test_data"))
+
+    def accuracy(self, X, labels) -> float:
+        """The fraction of the rows of X whose most probable class is the label (one-hot or integer)."""
+        X, labels = self._data((X, labels), "accuracy input")
+        return self._correct(X, labels) / len(X)
 
     def _data(self, data, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(X float rows of the network's dtype, integer labels), checked."""
-        return as_matrices(data, self.n_in, self.layers[-1].n_out, name, self.dtype, one_hot_targets=False)
+        return labelled_rows(data, self.n_in, self.n_out, name, self.dtype)
 
     # ------------------------------------------------------------------ the gradient-check protocol
     @property
@@ -163,22 +180,44 @@ class ConvNetwork:
         """The parameter arrays by name (w0, b0, w1, b1, ...): the layers' own arrays."""
         return by_name([l.w for l in self.layers], [l.b for l in self.layers])
 
-    def loss(self, X: np.ndarray, labels: np.ndarray) -> float:
+    def loss(self, X, labels) -> float:
         """The mean log-likelihood cost of the batch, in training mode with the dropout layers'
         current masks (a gradient check fixes them by setting ``layer.mask``)."""
-        self.feedforward(X, True)
+        X, labels = self._data((X, labels), "loss input")
+        self._forward(X, True)
         return self.layers[-1].cost(labels)
 
-    def gradient(self, X: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
-        """``backprop``'s gradient of ``loss`` (the same masks), by parameter name as ``params``."""
-        self.feedforward(X, True)
-        self._backward(labels)
-        return by_name([l.dw for l in self.layers], [l.db for l in self.layers])
+    def gradient(self, X, labels) -> dict[str, np.ndarray]:
+        """The gradient of ``loss`` by backprop (the same masks), by parameter name as ``params``."""
+        X, labels = self._data((X, labels), "gradient input")
+        nabla_b, nabla_w = self._gradient(X, labels, None)
+        return by_name(nabla_w, nabla_b)
 
     # ------------------------------------------------------------------ saving
     def save(self, path) -> None:
-        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
-        write_json(to_dict(self), path)
+        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
+        It is checked first (shapes, finite numbers): what save writes, load reads."""
+        save(self, path)
+
+    def _file_header(self) -> dict[str, Any]:
+        return dict(dtype=self.dtype.name, mini_batch_size=self.mini_batch_size, layers=[_describe(l) for l in self.layers])
+
+    def _file_arrays(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return [l.w for l in self.layers], [l.b for l in self.layers]
+
+    def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+        for layer, w, b in zip(self.layers, weights, biases):
+            layer.w, layer.b = w, b
+
+
+def _layer_repr(layer) -> str:
+    if isinstance(layer, ConvPoolLayer):
+        f, c, kh, kw = layer.filter_shape
+        return f"ConvPool {f}x{kh}x{kw} pool {layer.poolsize[0]}x{layer.poolsize[1]} {layer.activation.name}"
+    drop = f" dropout {layer.p_dropout:g}" if layer.p_dropout else ""
+    if isinstance(layer, SoftmaxLayer):
+        return f"Softmax {layer.n_in}->{layer.n_out}{drop}"
+    return f"FC {layer.n_in}->{layer.n_out} {layer.activation.name}{drop}"
 
 
 def _check_layers(layers: list) -> None:
@@ -196,92 +235,21 @@ def _check_layers(layers: list) -> None:
     if len(dtypes) > 1:
         raise ValueError(f"the layers mix dtypes {sorted(dtypes)}: give every layer the same dtype")
     for i, (prev, layer) in enumerate(zip(layers, layers[1:]), start=1):
-        if isinstance(layer, ConvPoolLayer):
-            h, w, c = prev.out_shape if isinstance(prev, ConvPoolLayer) else (None, None, None)
-            if (c, h, w) != layer.image_shape:
+        if isinstance(layer, ConvPoolLayer):                        # images (channels, height, width) both sides
+            gives = prev.out_shape if isinstance(prev, ConvPoolLayer) else f"{prev.n_out} values per sample, not images"
+            if gives != layer.image_shape:
                 raise ValueError(f"layers[{i}] reads images of (channels, height, width) {layer.image_shape}, "
-                                 f"but layers[{i - 1}] gives {(c, h, w) if h else prev.n_out}")
+                                 f"but layers[{i - 1}] gives {gives}")
         elif layer.n_in != prev.n_out:
             raise ValueError(f"layers[{i}] has n_in {layer.n_in}, but layers[{i - 1}] gives {prev.n_out} values per sample")
 
 
-# ---------------------------------------------------------------------- the file
-def _layer_dict(layer) -> dict[str, Any]:
-    d: dict[str, Any] = {"type": type(layer).__name__}
+def _describe(layer) -> dict[str, Any]:
+    """A layer as the file describes it (its arrays go into the file's weights and biases)."""
     if isinstance(layer, ConvPoolLayer):
-        d.update(filter_shape=list(layer.filter_shape), image_shape=list(layer.image_shape),
-                 poolsize=list(layer.poolsize), activation_fn=layer.activation.name)
-    else:
-        d.update(n_in=layer.n_in, n_out=layer.n_out, p_dropout=layer.p_dropout)
-        if not isinstance(layer, SoftmaxLayer):
-            d["activation_fn"] = layer.activation.name
-    for kind in ("w", "b"):
-        a = getattr(layer, kind)
-        if not np.isfinite(a).all():
-            raise ValueError(f"cannot save: a {type(layer).__name__}'s {kind} contains non-finite values")
-        d[kind] = np.asarray(a, dtype=np.float64).tolist()
+        return dict(type="ConvPoolLayer", filter_shape=list(layer.filter_shape), image_shape=list(layer.image_shape),
+                    poolsize=list(layer.poolsize), activation_fn=layer.activation.name)
+    d: dict[str, Any] = dict(type=type(layer).__name__, n_in=layer.n_in, n_out=layer.n_out, p_dropout=layer.p_dropout)
+    if not isinstance(layer, SoftmaxLayer):
+        d["activation_fn"] = layer.activation.name
     return d
-
-
-def to_dict(net: ConvNetwork) -> dict[str, Any]:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "class": "ConvNetwork",
-            "mini_batch_size": net.mini_batch_size, "dtype": net.dtype.name,
-            "layers": [_layer_dict(l) for l in net.layers]}
-
-
-def from_dict(data: dict[str, Any], source: str = "<dict>") -> ConvNetwork:
-    """Build a ConvNetwork from a file's contents; every field and shape is checked before any
-    layer is made, so a file cannot ask for more memory than its own weights take."""
-    def fail(msg: str) -> NetworkFileError:
-        return NetworkFileError(f"{source}: {msg}")
-
-    check_header(data, source)
-    dtype = data.get("dtype", "float32")
-    if dtype not in ("float32", "float64"):
-        raise fail(f"dtype {dtype!r} must be float32 or float64")
-    layers_data = data.get("layers")
-    if not isinstance(layers_data, list) or not layers_data:
-        raise fail("layers must be a non-empty list")
-    layers = []
-    for i, d in enumerate(layers_data):
-        if not isinstance(d, dict) or d.get("type") not in LAYER_TYPES:
-            raise fail(f"layers[{i}] must be an object whose type is one of {', '.join(LAYER_TYPES)}")
-        try:
-            if d["type"] == "ConvPoolLayer":
-                f, c, kh, kw = _ints(d["filter_shape"], 4)
-                _ints(d["image_shape"], 3)
-                _ints(d["poolsize"], 2)
-                w_shape, b_shape = (c * kh * kw, f), (f,)
-            else:
-                w_shape, b_shape = (_ints([d["n_in"]], 1)[0], _ints([d["n_out"]], 1)[0]), (d["n_out"],)
-            w = checked_array(d["w"], w_shape, f"layers[{i}].w", fail)
-            b = checked_array(d["b"], b_shape, f"layers[{i}].b", fail)
-            layer = _make_layer(d, dtype)
-        except NetworkFileError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise fail(f"layers[{i}] ({d['type']}): {type(exc).__name__}: {exc}") from None
-        layer.w, layer.b = w.astype(dtype), b.astype(dtype)
-        layers.append(layer)
-    try:
-        return ConvNetwork(layers, data.get("mini_batch_size", 10))
-    except (TypeError, ValueError) as exc:
-        raise fail(str(exc)) from None
-
-
-def _ints(values: Any, n: int) -> list[int]:
-    if not isinstance(values, list) or len(values) != n or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100_000 for v in values):
-        raise ValueError(f"expected {n} integers from 1 to 100000, got {values!r}")
-    return values
-
-
-def _make_layer(d: dict[str, Any], dtype: str):
-    """A layer of the file's description, with zero-cost placeholder weights (replaced by the caller)."""
-    zero = np.random.default_rng(0)
-    if d["type"] == "ConvPoolLayer":
-        image = [1] + d["image_shape"]
-        return ConvPoolLayer(d["filter_shape"], image, d["poolsize"], d["activation_fn"], zero, dtype)
-    if d["type"] == "SoftmaxLayer":
-        return SoftmaxLayer(d["n_in"], d["n_out"], d.get("p_dropout", 0.0), zero, dtype)
-    return FullyConnectedLayer(d["n_in"], d["n_out"], d["activation_fn"], d.get("p_dropout", 0.0), zero, dtype)

@@ -2,6 +2,8 @@
 
 A cost ``C`` offers, with a, y, z of the same shape (one sample as a column, or samples in rows):
     C.fn(a, y)            the cost, summed over the samples given
+    C.from_z(z, y)        the same sum from the output layer's weighted input z, exactly: finite
+                          wherever z is, also where a = sigma(z) has rounded to 0 or 1
     C.derivative(a, y)    dC/da, the gradient of the cost with respect to the output activations
     C.delta(z, a, y)      delta^L = dC/dz^L, the output error of BP1, given the output layer's
                           weighted input z and activation a = sigma(z) (network2.py's signature)
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import logsumexp, sigmoid_prime
+from .activations import logsumexp, sigmoid, sigmoid_prime
 
 
 class QuadraticCost:
@@ -32,6 +34,10 @@ class QuadraticCost:
     def derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC/da = a - y."""
         return a - y
+
+    @staticmethod
+    def from_z(z: np.ndarray, y: np.ndarray) -> float:
+        return QuadraticCost.fn(sigmoid(z), y)
 
     @staticmethod
     def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -57,6 +63,11 @@ class CrossEntropyCost:
         return (a - y) / (a * (1 - a))
 
     @staticmethod
+    def from_z(z: np.ndarray, y: np.ndarray) -> float:
+        """-y ln sigma(z) - (1 - y) ln(1 - sigma(z)) = ln(1 + e^z) - y z."""
+        return float(np.sum(np.logaddexp(0, z) - y * z))
+
+    @staticmethod
     def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """delta^L = a - y: the sigma'(z) of BP1 cancels against the cost's derivative."""
         return a - y
@@ -77,6 +88,11 @@ class LogLikelihoodCost:
     def derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC/da = -y / a."""
         return -y / a
+
+    @staticmethod
+    def from_z(z: np.ndarray, y: np.ndarray) -> float:
+        """-sum y ln softmax(z) = sum y (log-sum-exp(z) - z), row by row."""
+        return float(np.sum(y * (logsumexp(z, axis=-1) - z)))
 
     @staticmethod
     def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -5,6 +5,8 @@ or integer labels of shape (n,). Nielsen's lists of (x, y) tuples are turned int
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .validation import check_sample_list
@@ -78,3 +80,52 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
         Y = one_hot(labels, n_out, dtype) if labels is not None else np.ascontiguousarray(Y, dtype=dtype)
         return X, Y
     return X, (labels if labels is not None else np.argmax(Y, axis=1))
+
+
+def labelled_rows(data, n_in: int, n_out: int, name: str, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """(X rows of ``dtype``, integer labels) from tuples or arrays, checked: evaluation data."""
+    return as_matrices(data, n_in, n_out, name, dtype, one_hot_targets=False)
+
+
+def input_rows(x, n_in: int, dtype, name: str = "input") -> tuple[np.ndarray, str]:
+    """The inputs of ``feedforward`` as rows (m, n_in) of ``dtype``, and their form: 'column' for
+    one sample as the book's column (n_in, 1), 'vector' for one sample (n_in,) (an image as
+    ``mnist_loader`` gives it), 'rows' for samples in rows (m, n_in). Checked: real, finite numbers."""
+    a = np.asarray(x)
+    if a.dtype.kind not in "fiu":
+        raise ValueError(f"{name}: expected real numbers, got dtype {a.dtype}")
+    if a.shape == (n_in, 1):
+        form, rows = "column", a.T
+    elif a.shape == (n_in,):
+        form, rows = "vector", a[None, :]
+    elif a.ndim == 2 and a.shape[1] == n_in and len(a):
+        form, rows = "rows", a
+    else:
+        raise ValueError(f"{name} has shape {a.shape}: expected one sample as a column ({n_in}, 1) or a "
+                         f"vector ({n_in},), or samples in rows (m, {n_in})")
+    if not np.isfinite(rows).all():
+        raise ValueError(f"{name} contains non-finite values (nan or inf)")
+    return rows.astype(dtype, copy=False), form
+
+
+def as_form(out_rows: np.ndarray, form: str) -> np.ndarray:
+    """Outputs in rows (m, n_out) in the form the inputs came in (see ``input_rows``)."""
+    return out_rows.T if form == "column" else out_rows[0] if form == "vector" else out_rows
+
+
+CHUNK = 1000  # samples per forward pass when evaluating a large set: bounds the memory of every network
+
+
+def count_correct(forward: Callable[[np.ndarray], np.ndarray], X: np.ndarray, labels: np.ndarray,
+                  chunk: int = CHUNK) -> int:
+    """Number of rows of X whose most active output (``forward`` of rows, in chunks) is the label."""
+    return sum(int(np.sum(np.argmax(forward(X[k:k + chunk]), axis=1) == labels[k:k + chunk]))
+               for k in range(0, len(X), chunk))
+
+
+def digits(outputs: np.ndarray, n_out: int) -> int | np.ndarray:
+    """The class of the most active output: an int for one sample's outputs (a column (n_out, 1) or
+    a vector (n_out,)), an array of ints for outputs in rows (m, n_out)."""
+    if outputs.ndim == 1 or outputs.shape == (n_out, 1):
+        return int(np.argmax(outputs))
+    return np.argmax(outputs, axis=1)

@@ -1,4 +1,4 @@
-"""What SGD returns: the per-epoch record of a training run, and the line printed per epoch."""
+"""What SGD returns: the per-epoch record of a training run (printed by reports.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,17 +51,3 @@ class History:
 
 
 EpochCallback = Callable[[int, History], None]
-
-
-def print_epoch(j: int, history: History, evaluation_size: int = 0, epochs: int = 0) -> None:
-    """The book's ``Epoch j: correct / total`` line (or ``Epoch j complete``), with the epoch's
-    time and, if more epochs follow, an estimate of the time they will take."""
-    secs = history.seconds[-1]
-    left = epochs - j - 1
-    timing = f"{secs:.2f} s" + (f", about {left * sum(history.seconds) / len(history.seconds):.0f} s left" if left > 0 else "")
-    if history.n_test:
-        print(f"Epoch {j}: {history.test_accuracy[-1]} / {history.n_test}  ({timing})", flush=True)
-    else:
-        print(f"Epoch {j} complete  ({timing})", flush=True)
-    if history.evaluation_accuracy and evaluation_size:
-        print(f"  evaluation accuracy {history.evaluation_accuracy[-1]} / {evaluation_size}", flush=True)

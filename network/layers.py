@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from .activations import log_softmax, relu, relu_prime, sigmoid
+from .activations import RELU, SIGMOID, TANH, Activation, get_activation, log_softmax
 from .costs import softmax_cross_entropy
 from .data import to_labels
 
@@ -60,32 +60,52 @@ class AddLayer:
         return _unbroadcast(dout * 1, self.x_shape), _unbroadcast(dout * 1, self.y_shape)
 
 
-class Relu:
-    """out = max(x, 0);  dx = dout * relu'(x): dout where x > 0, else 0."""
+class ActivationLayer:
+    """out = sigma(x) for an activation of activations.py;  dx = dout * sigma'(x).
+
+    ``forward`` keeps its input and output (sigma' of sigmoid and tanh is read off the output),
+    and ``backward`` returns a new array: the caller's ``dout`` stays as it was.
+    """
+
+    activation: Activation
 
     def __init__(self) -> None:
         self.x: Optional[np.ndarray] = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.x = x
-        return relu(x)
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * relu_prime(self.x)  # a new array: the caller's dout stays as it was
-
-
-class Sigmoid:
-    """out = 1 / (1 + exp(-x));  dx = dout * out * (1 - out)."""
-
-    def __init__(self) -> None:
         self.out: Optional[np.ndarray] = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = sigmoid(x)
+        self.x = x
+        self.out = self.activation.fn(x)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * self.out * (1.0 - self.out)
+        return dout * self.activation.prime(self.x, self.out)
+
+
+class Relu(ActivationLayer):
+    """out = max(x, 0);  dx = dout where x > 0, else 0 (the mask is the input kept by forward)."""
+
+    activation = RELU
+
+
+class Sigmoid(ActivationLayer):
+    """out = 1 / (1 + exp(-x));  dx = dout * out * (1 - out)."""
+
+    activation = SIGMOID
+
+
+class Tanh(ActivationLayer):
+    """out = tanh(x);  dx = dout * (1 - out^2)."""
+
+    activation = TANH
+
+
+ACTIVATION_LAYERS = {cls.activation.name: cls for cls in (Sigmoid, Tanh, Relu)}
+
+
+def activation_layer(name: str) -> ActivationLayer:
+    """A new graph layer for the hidden-layer activation ``name`` ('sigmoid', 'tanh', 'relu')."""
+    return ACTIVATION_LAYERS[get_activation(name).name]()
 
 
 class Affine:

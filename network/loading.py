@@ -1,25 +1,45 @@
-"""``network.load``: build a network from a file written by ``save`` (see serialization.py)."""
+"""``network.load``: build a network from a file written by ``save`` (the format: files.py)."""
 from __future__ import annotations
 
 import os
 
-from .conv_network import ConvNetwork, from_dict
+from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
+from .conv_network import ConvNetwork
+from .files import NetworkFileError, read
 from .matrix import MatrixNetwork
 from .per_sample import Network
-from .serialization import parse, read_json
+from .two_layer_net import TwoLayerNet
+
+AnyNetwork = Network | MatrixNetwork | ConvNetwork | TwoLayerNet
 
 
-def load(path: str | os.PathLike) -> Network | MatrixNetwork | ConvNetwork:
-    """Read a network saved by ``save``; every field is checked and a bad file named."""
-    data = read_json(path)
-    if isinstance(data, dict) and data.get("class") == "ConvNetwork":
-        return from_dict(data, str(path))
-    spec = parse(data, str(path))
-    if spec["cls"] == "Network":
-        net = Network(spec["sizes"])
-    else:
-        net = MatrixNetwork(spec["sizes"], dtype=spec["dtype"], cost=spec["cost"],
-                            activation=spec["activation"], init=spec["init"])
-    net.weights = [w.astype(net.dtype) for w in spec["weights"]]
-    net.biases = [b.astype(net.dtype) for b in spec["biases"]]
+def load(path: str | os.PathLike) -> AnyNetwork:
+    """Read a network saved by ``save``; every field is checked and a bad file named
+    (``NetworkFileError``), before any network is made."""
+    header, weights, biases = read(path)
+    try:
+        net = _build(header)
+    except (TypeError, ValueError) as exc:
+        raise NetworkFileError(f"{path}: {exc}") from None
+    net._load_arrays(weights, biases)
     return net
+
+
+def _build(h: dict) -> AnyNetwork:
+    cls, dtype = h["class"], h["dtype"]
+    if cls == "Network":
+        return Network(h["sizes"])
+    if cls == "MatrixNetwork":
+        return MatrixNetwork(h["sizes"], dtype=dtype, cost=h["cost"], activation=h["activation"], init=h["init"])
+    if cls == "TwoLayerNet":
+        return TwoLayerNet(*h["sizes"], weight_init_std=h["weight_init_std"], dtype=dtype)
+    layers = []
+    for d in h["layers"]:
+        if d["type"] == "ConvPoolLayer":
+            layers.append(ConvPoolLayer(d["filter_shape"], [1] + d["image_shape"], d["poolsize"], d["activation_fn"],
+                                        dtype=dtype))
+        elif d["type"] == "SoftmaxLayer":
+            layers.append(SoftmaxLayer(d["n_in"], d["n_out"], d["p_dropout"], dtype=dtype))
+        else:
+            layers.append(FullyConnectedLayer(d["n_in"], d["n_out"], d["activation_fn"], d["p_dropout"], dtype=dtype))
+    return ConvNetwork(layers, h["mini_batch_size"])

@@ -27,18 +27,16 @@ import numpy as np
 
 from . import activations as act
 from .costs import get_cost
-from .data import as_matrices, one_hot
-from .gradient_check import by_name
-from .history import EpochCallback, History, print_epoch
+from .data import CHUNK, as_form, as_matrices, count_correct, digits, input_rows, labelled_rows, one_hot
+from .history import EpochCallback, History
 from .initialization import INITS, gaussian_parameters, make_rng
-from .serialization import save
+from .parameters import NielsenParameters, by_name
+from .reports import print_epoch, say
 from .stopping import EarlyStopping, EtaSchedule, Plateau, TimeBudget
-from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_lmbda, check_sizes
-
-CHUNK = 10000  # rows per forward pass when evaluating a large set (bounds the memory)
+from .validation import check_eta, check_finite_cost, check_finite_parameters, check_hyperparameters, check_int, check_lmbda, check_sizes, float_dtype
 
 
-class MatrixNetwork:
+class MatrixNetwork(NielsenParameters):
     """A feedforward network trained by fully matrix-based mini-batch backpropagation.
 
     Same public surface as ``Network``; in addition:
@@ -56,9 +54,7 @@ class MatrixNetwork:
                  init: str = "large") -> None:
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = float_dtype(dtype)
         self.cost = get_cost(cost)
         self.activation = act.get_activation(activation)
         self.output_activation = act.OUTPUT_ACTIVATIONS[self.cost.output_activation]
@@ -67,6 +63,11 @@ class MatrixNetwork:
         self.init = init
         self.rng = make_rng(seed)
         self.biases, self.weights = gaussian_parameters(self.sizes, self.rng, self.dtype, scaled=(init == "scaled"))
+        self._own_parameters()
+
+    def __repr__(self) -> str:
+        return (f"MatrixNetwork({self.sizes}, cost {self.cost.name}, activation {self.activation.name}, "
+                f"init {self.init}, {self.dtype.name})")
 
     # ------------------------------------------------------------------ the chapter-2 answer
     def _backprop(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -113,21 +114,34 @@ class MatrixNetwork:
 
     # ------------------------------------------------------------------ public steps
     def feedforward(self, a: np.ndarray) -> np.ndarray:
-        """The network's output: for a column (n_in, 1) a column (n_out, 1), as in the book;
-        for samples in rows (m, n_in) the outputs in rows (m, n_out)."""
-        a = np.asarray(a)
-        n_in = self.sizes[0]
-        if a.ndim == 2 and a.shape == (n_in, 1):
-            return self._feedforward_rows(a.T).T
-        if a.ndim == 2 and a.shape[1] == n_in:
-            return self._feedforward_rows(a)
-        raise ValueError(f"feedforward: input has shape {a.shape}, expected ({n_in}, 1) or (m, {n_in})")
+        """The network's output activations: for a column (n_in, 1) a column (n_out, 1), as in the
+        book; for a vector (n_in,) a vector; for samples in rows (m, n_in) rows (m, n_out)."""
+        self._own_parameters()
+        rows, form = input_rows(a, self.sizes[0], self.dtype, "feedforward input")
+        return as_form(self._feedforward_rows(rows), form)
+
+    def classify(self, x) -> int | np.ndarray:
+        """The digit (the most active output) for one sample, or an array of them for rows."""
+        return digits(self.feedforward(x), self.sizes[-1])
 
     def _feedforward_rows(self, X: np.ndarray) -> np.ndarray:
-        a = X.astype(self.dtype, copy=False)
+        a = X
         for l, (b, w) in enumerate(zip(self.biases, self.weights), start=1):
             a = self._sigma(l).fn(a @ w.T + b.T)
         return a
+
+    def _cost_sum(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The cost summed over the rows of (X, Y), from the output layer's weighted input z^L
+        in float64 (``cost.from_z``): exact where sigma(z^L) has rounded to 0 or 1 (in float32 at
+        |z| > 17), and the same number in float32 and float64 up to float32's rounding of z^L."""
+        total = 0.0
+        for k in range(0, len(X), CHUNK):
+            a = X[k:k + CHUNK]
+            for l, (b, w) in enumerate(zip(self.biases[:-1], self.weights[:-1]), start=1):
+                a = self._sigma(l).fn(a @ w.T + b.T)
+            z = a.astype(np.float64) @ self.weights[-1].T.astype(np.float64) + self.biases[-1].T
+            total += self.cost.from_z(z, Y[k:k + CHUNK])
+        return total
 
     def backprop(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Return ``(nabla_b, nabla_w)``: the gradients of the cost summed over a whole batch.
@@ -145,7 +159,9 @@ class MatrixNetwork:
         check_lmbda(lmbda)
         self._own_parameters()
         X, Y = as_matrices(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", self.dtype)
-        self._update_mini_batch(X, Y, eta, lmbda, len(X) if n is None else n)
+        n = len(X) if n is None else check_int(n, "n (the training set's size)", len(X))
+        _check_decay(eta, lmbda, n)
+        self._update_mini_batch(X, Y, eta, lmbda, n)
 
     # ------------------------------------------------------------------ training
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float, test_data=None,
@@ -171,7 +187,9 @@ class MatrixNetwork:
         check_lmbda(lmbda)
         budget, stopping, schedule = TimeBudget(max_seconds), EarlyStopping(early_stopping_n), EtaSchedule(eta, lr_schedule_n)
         self._own_parameters()
+        check_finite_parameters(self.weights, self.biases, None, eta)
         X, Y = as_matrices(training_data, self.sizes[0], self.sizes[-1], "training_data", self.dtype)
+        _check_decay(eta, lmbda, len(X))
         test = self._labelled(test_data, "test_data")
         evaluation = self._labelled(evaluation_data, "evaluation_data")
         if evaluation is None and (stopping.n or schedule.n or monitor_evaluation_cost or monitor_evaluation_accuracy):
@@ -183,7 +201,7 @@ class MatrixNetwork:
         plateau = Plateau()
         for j in range(epochs):
             if budget.exhausted(history.seconds):
-                _say(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
+                say(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
                 break
             if monitor_layer_speeds:
                 history.layer_speeds.append(self._layer_speeds(X, Y))
@@ -193,23 +211,26 @@ class MatrixNetwork:
             check_finite_parameters(self.weights, self.biases, j, schedule.eta)
             history.eta.append(schedule.eta)
             if test is not None:
-                history.test_accuracy.append(self.accuracy(*test))
+                history.test_accuracy.append(self._correct(*test))
             for name, measure in monitors.items():
-                getattr(history, name).append(measure())
+                value = measure()
+                if name.endswith("cost"):
+                    check_finite_cost(value, name.replace("_", " "), f"in epoch {j}", schedule.eta)
+                getattr(history, name).append(value)
             if history.evaluation_accuracy:
                 plateau.record(history.evaluation_accuracy[-1])
             if verbose:
-                print_epoch(j, history, len(evaluation[0]) if evaluation else 0, epochs)
+                print_epoch(j, history, epochs, len(evaluation[0]) if evaluation else 0)
             if callback is not None:
                 callback(j, history)
             if stopping.should_stop(plateau):
-                _say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
+                say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
                 break
             if schedule.update(plateau):
-                _say(verbose, f"eta has fallen by a factor of {schedule.FACTOR}: stopping")
+                say(verbose, f"eta has fallen by a factor of {schedule.FACTOR}: stopping")
                 break
             if schedule.eta != history.eta[-1]:
-                _say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
+                say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
         return history
 
     def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
@@ -228,37 +249,39 @@ class MatrixNetwork:
             monitors["training_cost"] = lambda: self._total_cost(X, Y, lmbda)
         if training_accuracy:
             labels = np.argmax(Y, axis=1)
-            monitors["training_accuracy"] = lambda: self.accuracy(X, labels)
+            monitors["training_accuracy"] = lambda: self._correct(X, labels)
         if evaluation_cost:
             eval_one_hot = one_hot(evaluation[1], self.sizes[-1], self.dtype)
             monitors["evaluation_cost"] = lambda: self._total_cost(evaluation[0], eval_one_hot, lmbda)
         if evaluation_accuracy:
-            monitors["evaluation_accuracy"] = lambda: self.accuracy(*evaluation)
+            monitors["evaluation_accuracy"] = lambda: self._correct(*evaluation)
         return monitors
 
     # ------------------------------------------------------------------ evaluation
-    def accuracy(self, X: np.ndarray, labels: np.ndarray, chunk: int = CHUNK) -> int:
-        """Number of rows of X whose most active output neuron is the label."""
-        correct = 0
-        for k in range(0, len(X), chunk):
-            out = self._feedforward_rows(X[k:k + chunk])
-            correct += int(np.sum(np.argmax(out, axis=1) == labels[k:k + chunk]))
-        return correct
+    def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
+        return count_correct(self._feedforward_rows, X, labels)
 
     def evaluate(self, test_data) -> int:
-        """Number of test samples classified correctly (list of tuples or (X, labels) arrays)."""
-        return self.accuracy(*self._labelled(test_data, "test_data"))
+        """Number of test samples classified correctly (list of tuples or (X, labels) arrays):
+        network.py's ``evaluate`` (network2.py's ``accuracy``)."""
+        self._own_parameters()
+        return self._correct(*self._labelled(test_data, "test_data"))
+
+    def accuracy(self, X, labels) -> float:
+        """The fraction of the rows of X whose most active output neuron is the label (one-hot or integer)."""
+        self._own_parameters()
+        X, labels = self._labelled((X, labels), "accuracy input")
+        return self._correct(X, labels) / len(X)
 
     def total_cost(self, data, lmbda: float = 0.0) -> float:
         """Mean cost over ``data`` plus the L2 term (lmbda / 2n) sum ||w||^2, as in network2.py."""
         check_lmbda(lmbda)
+        self._own_parameters()
         return self._total_cost(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype), lmbda)
 
-    def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float, chunk: int = CHUNK) -> float:
-        cost = sum(self.cost.fn(self._feedforward_rows(X[k:k + chunk]), Y[k:k + chunk])
-                   for k in range(0, len(X), chunk))
+    def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float) -> float:
         l2 = 0.5 * (lmbda / len(X)) * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
-        return cost / len(X) + l2
+        return self._cost_sum(X, Y) / len(X) + l2
 
     # ------------------------------------------------------------------ chapter 5
     def mean_bias_gradients(self, data) -> list[np.ndarray]:
@@ -284,24 +307,16 @@ class MatrixNetwork:
         return self.cost.derivative(output_activations, y)
 
     # ------------------------------------------------------------------ the gradient-check protocol
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays by name (w0, b0, w1, b1, ...): the network's own arrays."""
-        return by_name(self.weights, self.biases)
-
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The cost summed over the batch (X, Y): the function whose gradient ``backprop`` returns."""
+        self._own_parameters()
         X, Y = self._batch(X, Y)
-        return self.cost.fn(self._feedforward_rows(X), Y)
+        return self._cost_sum(X, Y)
 
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
         """``backprop``'s gradient of ``loss``, by parameter name as in ``params``."""
         nabla_b, nabla_w = self.backprop(X, Y)
         return by_name(nabla_w, nabla_b)
-
-    def save(self, path) -> None:
-        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
-        save(self, path)
 
     # ------------------------------------------------------------------ checks
     def _batch(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
@@ -319,31 +334,14 @@ class MatrixNetwork:
         """(X, integer labels) for evaluation, or None."""
         if data is None:
             return None
-        return as_matrices(data, self.sizes[0], self.sizes[-1], name, self.dtype, one_hot_targets=False)
-
-    def _own_parameters(self) -> None:
-        """Check that the weights and biases have the shapes ``sizes`` needs, and make them
-        arrays of ``dtype`` that belong to this network: training updates them in place, and an
-        array assigned from elsewhere (``net.weights = other.weights``) is copied first."""
-        self.weights = _checked(self.weights, "weights", [(b, a) for a, b in zip(self.sizes[:-1], self.sizes[1:])], self.dtype)
-        self.biases = _checked(self.biases, "biases", [(b, 1) for b in self.sizes[1:]], self.dtype)
+        return labelled_rows(data, self.sizes[0], self.sizes[-1], name, self.dtype)
 
 
-def _checked(arrays, kind: str, shapes: list[tuple[int, int]], dtype) -> list[np.ndarray]:
-    arrays = list(arrays)
-    if len(arrays) != len(shapes):
-        raise ValueError(f"{kind}: expected {len(shapes)} arrays, got {len(arrays)}")
-    out = []
-    for i, (a, shape) in enumerate(zip(arrays, shapes)):
-        a = np.array(a, dtype=dtype)  # a copy
-        if a.shape != shape:
-            raise ValueError(f"{kind}[{i}] has shape {a.shape}, the network's sizes need {shape}")
-        if not np.isfinite(a).all():
-            raise ValueError(f"{kind}[{i}] contains non-finite values (nan or inf)")
-        out.append(a)
-    return out
 
 
-def _say(verbose: bool, message: str) -> None:
-    if verbose:
-        print(message, flush=True)
+def _check_decay(eta: float, lmbda: float, n: int) -> None:
+    """The L2 step scales the weights by 1 - eta lmbda / n: refuse a factor below zero, which flips
+    their signs every step instead of shrinking them."""
+    if lmbda and 1 - eta * lmbda / n < 0:
+        raise ValueError(f"eta * lmbda / n = {eta * lmbda / n:g} > 1: the L2 decay factor 1 - eta lmbda / n "
+                         f"would be negative (eta {eta:g}, lmbda {lmbda:g}, n {n})")

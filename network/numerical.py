@@ -6,32 +6,11 @@ passes per gradient; backprop gets all P for about the price of two.
 """
 from __future__ import annotations
 
-import sys
-import time
 from typing import Callable
 
 import numpy as np
 
-
-class Progress:
-    """A line on stderr every few seconds while a long loop runs: done / total, elapsed, left.
-    Silent for a loop that ends within ``after`` seconds."""
-
-    def __init__(self, total: int, label: str, after: float = 5.0, every: float = 5.0) -> None:
-        self.total, self.label, self.every = total, label, every
-        self.start = time.perf_counter()
-        self.next = self.start + after
-        self.printed = False
-
-    def update(self, done: int) -> None:
-        now = time.perf_counter()
-        if now < self.next:
-            return
-        elapsed = now - self.start
-        left = elapsed / done * (self.total - done)
-        print(f"{self.label}: {done:,} / {self.total:,}, {elapsed:.0f} s elapsed, about {left:.0f} s left",
-              file=sys.stderr, flush=True)
-        self.next, self.printed = now + self.every, True
+from .reports import Progress
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-4,

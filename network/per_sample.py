@@ -18,18 +18,19 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .activations import Sigmoid, sigmoid, sigmoid_prime
+from .activations import SIGMOID, sigmoid, sigmoid_prime
 from .costs import QuadraticCost
-from .gradient_check import by_name
-from .history import EpochCallback, History, print_epoch
+from .data import as_form, digits, input_rows
+from .history import EpochCallback, History
 from .initialization import gaussian_parameters, make_rng
-from .serialization import save
+from .parameters import NielsenParameters, by_name
+from .reports import print_epoch
 from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_sample_list, check_sizes
 
 Sample = tuple  # (x, y): x of shape (n_in, 1); y one-hot (n_out, 1) or an int label
 
 
-class Network:
+class Network(NielsenParameters):
     """A feedforward network of sigmoid neurons trained by per-sample backpropagation.
 
     >>> net = Network([784, 30, 10], seed=1)
@@ -38,7 +39,7 @@ class Network:
 
     # what the book's network is, in the terms MatrixNetwork (and the save file) uses
     cost = QuadraticCost
-    activation = Sigmoid
+    activation = SIGMOID
     init = "large"
     dtype = np.dtype(np.float64)
 
@@ -47,12 +48,27 @@ class Network:
         self.num_layers = len(self.sizes)
         self.rng = make_rng(seed)
         self.biases, self.weights = gaussian_parameters(self.sizes, self.rng)
+        self._own_parameters()
+
+    def __repr__(self) -> str:
+        return f"Network({self.sizes}, cost quadratic, activation sigmoid, init large, float64)"
 
     def feedforward(self, a: np.ndarray) -> np.ndarray:
-        """Return the output of the network for input column ``a``: a' = sigma(w a + b) per layer."""
+        """Return the output of the network for input ``a``: a' = sigma(w a + b) per layer. A
+        column (n_in, 1) gives a column, as in the book; a vector (n_in,) a vector; samples in
+        rows (m, n_in) rows (m, n_out)."""
+        self._own_parameters()
+        rows, form = input_rows(a, self.sizes[0], self.dtype, "feedforward input")
+        return as_form(self._feedforward(rows.T).T, form)
+
+    def _feedforward(self, a: np.ndarray) -> np.ndarray:
         for b, w in zip(self.biases, self.weights):
             a = sigmoid(np.dot(w, a) + b)
         return a
+
+    def classify(self, x) -> int | np.ndarray:
+        """The digit (the most active output) for one sample, or an array of them for rows."""
+        return digits(self.feedforward(x), self.sizes[-1])
 
     def SGD(self, training_data: list[Sample], epochs: int, mini_batch_size: int, eta: float,
             test_data: Optional[list[Sample]] = None, *, verbose: bool = True,
@@ -66,6 +82,8 @@ class Network:
         history)`` runs after each epoch, e.g. to log. Returns the History.
         """
         check_hyperparameters(epochs, mini_batch_size, eta)
+        self._own_parameters()
+        check_finite_parameters(self.weights, self.biases, None, eta)
         check_sample_list(training_data, self.sizes[0], self.sizes[-1], "training_data", "one-hot")
         if test_data is not None:
             check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
@@ -76,37 +94,49 @@ class Network:
             order = self.rng.permutation(n)
             shuffled = [training_data[i] for i in order]
             for k in range(0, n, mini_batch_size):
-                self.update_mini_batch(shuffled[k:k + mini_batch_size], eta)
+                self._update_mini_batch(shuffled[k:k + mini_batch_size], eta)
             history.seconds.append(time.perf_counter() - start)
             check_finite_parameters(self.weights, self.biases, j, eta)
             if test_data is not None:
-                history.test_accuracy.append(self.evaluate(test_data))
+                history.test_accuracy.append(self._evaluate(test_data))
             if verbose:
-                print_epoch(j, history, epochs=epochs)
+                print_epoch(j, history, epochs)
             if callback is not None:
                 callback(j, history)
         return history
 
     def update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
-        """One gradient-descent step: w -> w - (eta/m) sum_x dC_x/dw, and likewise for b."""
+        """One gradient-descent step: w -> w - (eta/m) sum_x dC_x/dw, and likewise for b. The
+        mini-batch is a list of (x, y) tuples with one-hot y, checked."""
         check_eta(eta)
-        if len(mini_batch) == 0:
-            raise ValueError("mini_batch is empty")
+        self._own_parameters()
+        check_sample_list(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", "one-hot")
+        self._update_mini_batch(mini_batch, eta)
+
+    def _update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         for x, y in mini_batch:
-            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            delta_nabla_b, delta_nabla_w = self._backprop(x, y)
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
         scale = eta / len(mini_batch)
-        self.weights = [w - scale * nw for w, nw in zip(self.weights, nabla_w)]
-        self.biases = [b - scale * nb for b, nb in zip(self.biases, nabla_b)]
+        for w, nw in zip(self.weights, nabla_w):      # in place, the same numbers as network.py's
+            w -= scale * nw                           # self.weights = [w - scale * nw ...]: the arrays
+        for b, nb in zip(self.biases, nabla_b):       # of ``params`` stay the ones trained
+            b -= scale * nb
 
     def backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Return ``(nabla_b, nabla_w)``, the gradient of the quadratic cost C_x for one sample.
 
-        Layer-by-layer lists shaped like ``self.biases`` and ``self.weights``.
+        Layer-by-layer lists shaped like ``self.biases`` and ``self.weights``; x a column
+        (n_in, 1), y a one-hot column (n_out, 1), checked.
         """
+        self._own_parameters()
+        check_sample_list([(x, y)], self.sizes[0], self.sizes[-1], "backprop input", "one-hot")
+        return self._backprop(x, y)
+
+    def _backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         # forward pass, keeping every weighted input z and activation a
@@ -134,29 +164,34 @@ class Network:
 
         ``y`` may be an integer label (test data) or a one-hot column (training data).
         """
+        self._own_parameters()
+        check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
+        return self._evaluate(test_data)
+
+    def _evaluate(self, test_data: list[Sample]) -> int:
         correct = 0
         for x, y in test_data:
             label = y if np.ndim(y) == 0 else int(np.argmax(y))
-            correct += int(np.argmax(self.feedforward(x)) == label)
+            correct += int(np.argmax(self._feedforward(x)) == label)
         return correct
+
+    def accuracy(self, x, y) -> float:
+        """The fraction of the samples (one (x, y) pair, or lists of columns and labels or
+        one-hot columns) whose most active output neuron is the right digit."""
+        samples = _samples(x, y)
+        return self.evaluate(samples) / len(samples)
 
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost: a - y."""
         return QuadraticCost.derivative(output_activations, y)
 
-    def save(self, path) -> None:
-        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``."""
-        save(self, path)
-
     # the gradient-check protocol (gradient_check.py): x, y one sample or lists of samples
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays by name (w0, b0, w1, b1, ...): the network's own arrays."""
-        return by_name(self.weights, self.biases)
-
     def loss(self, x, y) -> float:
         """The quadratic cost summed over the samples: one (x, y) pair, or lists of columns."""
-        return sum(QuadraticCost.fn(self.feedforward(xi), yi) for xi, yi in _samples(x, y))
+        samples = _samples(x, y)
+        self._own_parameters()
+        check_sample_list(samples, self.sizes[0], self.sizes[-1], "loss input", "one-hot")
+        return sum(QuadraticCost.fn(self._feedforward(xi), yi) for xi, yi in samples)
 
     def gradient(self, x, y) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop, summed over the samples, by name as ``params``."""
@@ -167,4 +202,9 @@ class Network:
 
 
 def _samples(x, y) -> list[tuple[np.ndarray, np.ndarray]]:
-    return list(zip(x, y)) if isinstance(x, (list, tuple)) else [(x, y)]
+    """One (x, y) pair, or lists of columns and their targets, as a list of pairs."""
+    if isinstance(x, (list, tuple)):
+        if not isinstance(y, (list, tuple)) or len(x) != len(y):
+            raise ValueError("x is a list of samples: y must be a list of as many targets")
+        return list(zip(x, y))
+    return [(x, y)]

@@ -10,31 +10,39 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .activations import softmax
 from .costs import softmax_cross_entropy
+from .data import as_form, count_correct, digits, input_rows, labelled_rows
 from .initialization import make_rng
 from .layers import Affine, Relu, SoftmaxWithLoss, labels_from
 from .numerical import numerical_gradient
-from .validation import check_int
+from .parameters import take_over
+from .files import save
+from .validation import check_eta, check_int, check_real, float_dtype
 
 
 class TwoLayerNet:
     """A two-layer network on the computational graph; parameters in ``params`` (W1, b1, W2, b2).
 
     The layers hold the very arrays of ``params``: update them in place, as the book does
-    (``net.params[key] -= lr * grad[key]``).
+    (``net.params[key] -= lr * grad[key]``); an array put into ``params`` from elsewhere is
+    checked and taken over at the next call.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int,
                  weight_init_std: float = 0.01, seed: int | np.random.Generator | None = None,
                  dtype=np.float64) -> None:
-        for name, n in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
-            check_int(n, name)
+        self.sizes = [check_int(n, name) for name, n in (("input_size", input_size), ("hidden_size", hidden_size),
+                                                         ("output_size", output_size))]
+        check_real(weight_init_std, "weight_init_std", "a finite number > 0", lambda v: v > 0)
+        self.dtype = float_dtype(dtype)
+        self.weight_init_std = float(weight_init_std)
         rng = make_rng(seed)
         self.params = {
-            "W1": (weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(dtype),
-            "b1": np.zeros(hidden_size, dtype=dtype),
-            "W2": (weight_init_std * rng.standard_normal((hidden_size, output_size))).astype(dtype),
-            "b2": np.zeros(output_size, dtype=dtype),
+            "W1": (weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(self.dtype),
+            "b1": np.zeros(hidden_size, dtype=self.dtype),
+            "W2": (weight_init_std * rng.standard_normal((hidden_size, output_size))).astype(self.dtype),
+            "b2": np.zeros(output_size, dtype=self.dtype),
         }
         self.layers = OrderedDict()
         self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
@@ -42,20 +50,61 @@ class TwoLayerNet:
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
         self.last_layer = SoftmaxWithLoss()
 
+    def __repr__(self) -> str:
+        return (f"TwoLayerNet({self.sizes}, cost softmax cross-entropy, activation relu, "
+                f"init N(0, {self.weight_init_std:g}^2), {self.dtype.name})")
+
+    def _own_parameters(self) -> None:
+        """The arrays of ``params`` are the layers' own: one put in from elsewhere is checked
+        (``parameters.take_over``) and handed to its layer."""
+        n_in, n_hidden, n_out = self.sizes
+        for layer, w, b, shape in (("Affine1", "W1", "b1", (n_in, n_hidden)), ("Affine2", "W2", "b2", (n_hidden, n_out))):
+            affine = self.layers[layer]
+            affine.W, = take_over([self.params[w]], [affine.W], [shape], self.dtype, w)
+            affine.b, = take_over([self.params[b]], [affine.b], [shape[1:]], self.dtype, b)
+            self.params[w], self.params[b] = affine.W, affine.b
+
+    def _rows(self, x, name: str) -> tuple[np.ndarray, str]:
+        self._own_parameters()
+        return input_rows(x, self.sizes[0], self.dtype, name)
+
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Scores (before softmax) for a batch x of shape (N, input_size)."""
+        """Scores (before softmax) for a batch x of shape (N, input_size): the book's ``predict``."""
+        rows, form = self._rows(x, "predict input")
+        return as_form(self._scores(rows), form)
+
+    def _scores(self, x: np.ndarray) -> np.ndarray:
         for layer in self.layers.values():
             x = layer.forward(x)
         return x
 
+    def feedforward(self, x: np.ndarray) -> np.ndarray:
+        """The output activations, softmax of the scores: rows (m, input_size) give rows; one
+        column (input_size, 1) gives a column, a vector (input_size,) a vector."""
+        rows, form = self._rows(x, "feedforward input")
+        return as_form(softmax(self._scores(rows)), form)
+
+    def classify(self, x) -> int | np.ndarray:
+        """The digit (the highest score) for one sample, or an array of them for rows."""
+        return digits(self.feedforward(x), self.sizes[-1])
+
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
         """Mean cross-entropy of the softmax of the scores; t one-hot or integer labels."""
-        return self.last_layer.forward(self.predict(x), t)
+        rows, _ = self._rows(x, "loss input")
+        return self.last_layer.forward(self._scores(rows), t)
 
     def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
         """Fraction of the batch whose highest score is the label (t one-hot or integers)."""
-        y = self.predict(x)
-        return float(np.mean(np.argmax(y, axis=1) == labels_from(np.asarray(t), y.shape)))
+        rows, _ = self._rows(x, "accuracy input")
+        return self._correct(rows, labels_from(np.asarray(t), (len(rows), self.sizes[-1]))) / len(rows)
+
+    def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
+        return count_correct(self._scores, X, labels)
+
+    def evaluate(self, test_data) -> int:
+        """Number of samples classified correctly in ``test_data`` = (x, t) arrays (or Nielsen's tuples)."""
+        self._own_parameters()
+        return self._correct(*labelled_rows(test_data, self.sizes[0], self.sizes[-1], "test_data", self.dtype))
 
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray, h: float = 1e-4,
                            fast: bool = False, verbose: bool = True) -> dict[str, np.ndarray]:
@@ -68,9 +117,11 @@ class TwoLayerNet:
         The book's way reports its progress on stderr when it takes more than a few seconds
         (``verbose=False`` silences it).
         """
+        check_real(h, "step h", "a finite number > 0", lambda v: v > 0)
+        rows, _ = self._rows(x, "numerical_gradient input")
         if fast:
-            return central_differences_two_layer(self.params, x, labels_from(np.asarray(t), (len(x), self.params["b2"].size)), h)
-        loss = lambda _: self.loss(x, t)  # noqa: E731 -- reads the perturbed params in place
+            return central_differences_two_layer(self.params, rows, labels_from(np.asarray(t), (len(rows), self.sizes[-1])), h)
+        loss = lambda _: self.loss(rows, t)  # noqa: E731 -- reads the perturbed params in place
         return {key: numerical_gradient(loss, self.params[key], h, verbose, f"numerical gradient of {key}")
                 for key in ("W1", "b1", "W2", "b2")}
 
@@ -82,6 +133,36 @@ class TwoLayerNet:
             dout = layer.backward(dout)
         return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
                 "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+
+    def backprop(self, x: np.ndarray, t: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``gradient`` as Nielsen's ``(nabla_b, nabla_w)`` lists, layer by layer (in this
+        network's layout: W (n_in, n_out), b (n_out,))."""
+        g = self.gradient(x, t)
+        return [g["b1"], g["b2"]], [g["W1"], g["W2"]]
+
+    def update_mini_batch(self, mini_batch, eta: float) -> None:
+        """One step of the book's training loop on ``mini_batch`` = (x, t): params -= eta grad."""
+        check_eta(eta)
+        x, t = mini_batch
+        grad = self.gradient(x, t)
+        for key in ("W1", "b1", "W2", "b2"):
+            self.params[key] -= eta * grad[key]
+
+    def save(self, path) -> None:
+        """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
+        It is checked first (shapes, finite numbers): what save writes, load reads."""
+        self._own_parameters()
+        save(self, path)
+
+    def _file_header(self) -> dict:
+        return dict(sizes=list(self.sizes), weight_init_std=self.weight_init_std, dtype=self.dtype.name)
+
+    def _file_arrays(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        return [self.params["W1"], self.params["W2"]], [self.params["b1"], self.params["b2"]]
+
+    def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+        self.params.update(W1=weights[0], W2=weights[1], b1=biases[0], b2=biases[1])
+        self._own_parameters()
 
 
 def _mean_loss(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -31,15 +31,26 @@ def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> None
     check_eta(eta)
 
 
-def check_eta(eta: float) -> None:
-    if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not np.isfinite(eta) or eta <= 0:
-        raise ValueError(f"learning rate eta must be a finite number > 0, got {eta!r}")
+def check_real(value, name: str, condition: str, ok) -> float:
+    """A real number (not a bool, not nan or inf) for which ``ok(value)`` holds; returned as a float.
+    ``condition`` says what ``ok`` asks, for the message."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or not ok(value):
+        raise ValueError(f"{name} must be {condition}, got {value!r}")
+    return float(value)
 
 
-def check_lmbda(lmbda: float) -> None:
-    """The L2 regularisation parameter: a finite number >= 0."""
-    if isinstance(lmbda, bool) or not isinstance(lmbda, numbers.Real) or not np.isfinite(lmbda) or lmbda < 0:
-        raise ValueError(f"lmbda must be a finite number >= 0, got {lmbda!r}")
+def check_eta(eta: float) -> float:
+    return check_real(eta, "learning rate eta", "a finite number > 0", lambda v: v > 0)
+
+
+def check_lmbda(lmbda: float, name: str = "lmbda") -> float:
+    """A regularisation parameter: a finite number >= 0."""
+    return check_real(lmbda, name, "a finite number >= 0", lambda v: v >= 0)
+
+
+def check_probability(p: float, name: str) -> float:
+    """A probability of dropping something: a number in [0, 1)."""
+    return check_real(p, name, "a number in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> None:
@@ -86,11 +97,34 @@ def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> No
             raise ValueError(f"{name}[{i}]: x contains non-finite values (nan or inf)")
 
 
-def check_finite_parameters(weights, biases, epoch: int, eta: float) -> None:
-    """After an epoch: stop a run whose weights overflowed, since every later number would be nan."""
+def check_finite_parameters(weights, biases, epoch: int | None, eta: float) -> None:
+    """After an epoch: stop a run whose weights overflowed, since every later number would be nan
+    (FloatingPointError, naming the epoch and eta). Before training (``epoch`` None): refuse
+    weights that are not finite already (ValueError)."""
     for kind, arrays in (("weights", weights), ("biases", biases)):
         for l, a in enumerate(arrays):
             if not np.isfinite(a).all():
+                if epoch is None:
+                    raise ValueError(f"{kind}[{l}] contains non-finite values (nan or inf)")
                 raise FloatingPointError(
                     f"training diverged in epoch {epoch}: {kind}[{l}] are no longer finite numbers "
                     f"(nan or inf); the learning rate eta = {eta:g} is probably too large")
+
+
+def check_finite_cost(cost: float, what: str, when: str, eta: float) -> float:
+    """A cost or loss measured during training: not finite means the run diverged (FloatingPointError)."""
+    if not np.isfinite(cost):
+        raise FloatingPointError(f"training diverged {when}: the {what} is {cost}; the learning rate "
+                                 f"eta = {eta:g} is probably too large")
+    return cost
+
+
+def float_dtype(dtype) -> np.dtype:
+    """float32 or float64, the two dtypes a network computes in; anything else is refused by name."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype

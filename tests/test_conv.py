@@ -8,9 +8,16 @@ import numpy as np
 import pytest
 
 import network
-from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, gradient_check
+from network import (
+    ConvNetwork,
+    ConvPoolLayer,
+    FullyConnectedLayer,
+    SoftmaxLayer,
+    gradient_check,
+)
 from network.conv_layers import col2im, im2col, maxpool, maxpool_backward
-from network.serialization import NetworkFileError
+from network.data import count_correct
+from network.files import NetworkFileError
 
 F64 = np.float64
 
@@ -31,11 +38,11 @@ def _direct_conv(x, w4):
 
 def test_im2col_is_the_windows_and_col2im_its_exact_adjoint():
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 5, 6, 3))
+    x = rng.standard_normal((3, 5, 6, 2))                       # (channels, height, width, samples)
     cols = im2col(x, 2, 3)
-    assert cols.shape == (2 * 4 * 4, 2 * 3 * 3)
-    row = 1 * 16 + 2 * 4 + 3                                    # sample 1, position (2, 3)
-    assert np.array_equal(cols[row].reshape(2, 3, 3), x[1, 2:4, 3:6, :])   # (p, q, c)
+    assert cols.shape == (2 * 3 * 3, 4 * 4 * 2)
+    col = (2 * 4 + 3) * 2 + 1                                   # position (2, 3), sample 1
+    assert np.array_equal(cols[:, col].reshape(2, 3, 3), x[:, 2:4, 3:6, 1].transpose(1, 2, 0))   # (p, q, c)
     y = rng.standard_normal(cols.shape)
     assert np.isclose(np.sum(cols * y), np.sum(x * col2im(y, x.shape, 2, 3)), rtol=1e-13, atol=0)
 
@@ -47,28 +54,31 @@ def test_conv_layer_computes_the_convolution_then_pool_bias_and_activation():
     w4 = layer.w.T.reshape(3, 3, 3, 2).transpose(0, 3, 1, 2)    # rows (p, q, c) -> (F, C, kh, kw)
     z = _direct_conv(x, w4)                                    # (4, 5, 5, 3); pooling drops the last row and column
     pooled = z[:, :4, :4].reshape(4, 2, 2, 2, 2, 3).max(axis=(2, 4))
-    assert np.allclose(layer.forward(x), np.tanh(pooled + layer.b), rtol=0, atol=1e-12)
-    assert layer.out_shape == (2, 2, 3) and layer.n_out == 12
+    out = layer.forward(x.transpose(3, 1, 2, 0))                # images travel as (C, H, W, m)
+    assert np.allclose(out.transpose(3, 1, 2, 0), np.tanh(pooled + layer.b), rtol=0, atol=1e-12)
+    assert layer.out_shape == (3, 2, 2) and layer.n_out == 12
+    rows = x.transpose(0, 3, 1, 2).reshape(4, -1)               # or rows of pixels in (c, h, w) order
+    assert np.array_equal(layer.forward(rows), out)
 
 
 def test_max_pooling_sends_the_gradient_to_one_maximum_even_on_ties():
-    z = np.zeros((1, 2, 2, 1))                                  # one block, all four tied
-    z2 = np.array([1.0, 5.0, 5.0, 2.0]).reshape(1, 2, 2, 1)     # a tie between two
+    z = np.zeros((2, 2, 1))                                     # one block, all four tied
+    z2 = np.array([1.0, 5.0, 5.0, 2.0]).reshape(2, 2, 1)        # a tie between two
     for block in (z, z2):
-        pooled = maxpool(block, 2, 2)
-        dz = maxpool_backward(np.full(pooled.shape, 3.0), block, pooled, 2, 2)
+        pooled, switches = maxpool(block, 2, 2)
+        dz = maxpool_backward(np.full(pooled.shape, 3.0), switches)
         assert pooled.item() == block.max() and dz.sum() == 3.0 and np.count_nonzero(dz) == 1
         chosen = np.unravel_index(np.argmax(dz), dz.shape)
         assert block[chosen] == block.max()
         # the directional derivative along all tied entries together is the one gradient entry: 3
         tied = (block == block.max()).astype(F64)
         h = 1e-6
-        up = maxpool(block + h * tied, 2, 2).item()
+        up = maxpool(block + h * tied, 2, 2)[0].item()
         assert np.isclose(3.0 * (up - pooled.item()) / h, np.sum(dz * tied))
         # raising only the chosen entry raises the maximum one for one (the right derivative)
         bump = np.zeros_like(block)
         bump[chosen] = h
-        assert np.isclose((maxpool(block + bump, 2, 2).item() - pooled.item()) / h, 1.0)
+        assert np.isclose((maxpool(block + bump, 2, 2)[0].item() - pooled.item()) / h, 1.0)
 
 
 def _small_net(act, p_dropout=0.0, seed=1):
@@ -120,7 +130,7 @@ def test_one_step_is_network3s_update_with_l2_over_the_number_of_mini_batches():
     before = [(l.w.copy(), l.b.copy()) for l in net.layers]
     grads = net.gradient(X, y)
     eta, lmbda, n_batches = 0.5, 2.0, 8
-    net.update_mini_batch(X, y, eta, lmbda, n_batches)
+    net.update_mini_batch((X, y), eta, lmbda, n=n_batches * len(X))   # network3: lmbda / (mini-batches per epoch)
     for l, (layer, (w, b)) in enumerate(zip(net.layers, before)):
         decayed = w - eta * lmbda / n_batches * w
         assert np.allclose(layer.w, decayed - eta * grads[f"w{l}"], rtol=0, atol=1e-14)
@@ -157,7 +167,7 @@ def test_layers_that_do_not_fit_are_named(layers, message):
 def test_bad_layer_arguments_are_named():
     with pytest.raises(ValueError, match="filters read 2 channels but images have 1"):
         ConvPoolLayer((20, 2, 5, 5), (10, 1, 28, 28))
-    with pytest.raises(ValueError, match="p_dropout must be in"):
+    with pytest.raises(ValueError, match=r"p_dropout must be a number in \[0, 1\), got 1.0"):
         FullyConnectedLayer(4, 3, p_dropout=1.0)
     with pytest.raises(ValueError, match="unknown activation"):
         FullyConnectedLayer(4, 3, "swish")
@@ -179,12 +189,16 @@ def test_save_and_load_give_the_same_outputs_and_bad_files_are_named(tmp_path):
     data = json.loads(path.read_text())
     data["layers"][0]["filter_shape"] = [3000, 1, 300, 300]       # a huge layer with the small weights
     (tmp_path / "bad.json").write_text(json.dumps(data))
-    with pytest.raises(NetworkFileError, match=r"bad.json: layers\[0\].w is not 90000 rows of 3000 numbers"):
+    with pytest.raises(NetworkFileError, match=r"bad.json: declares 270,0\d\d,\d\d\d parameters, more than the 20,000,000"):
+        network.load(tmp_path / "bad.json")
+    data["layers"][0]["filter_shape"] = [30, 1, 30, 30]           # within bounds, but not its weights
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(NetworkFileError, match=r"bad.json: weights\[0\] is not 900 rows of 30 numbers"):
         network.load(tmp_path / "bad.json")
     data = json.loads(path.read_text())
     data["layers"][2]["activation_fn"] = ["relu"]
     (tmp_path / "bad2.json").write_text(json.dumps(data))
-    with pytest.raises(NetworkFileError, match=r"bad2.json: layers\[2\] \(FullyConnectedLayer\)"):
+    with pytest.raises(NetworkFileError, match=r"bad2.json: layers\[2\].activation_fn is not valid: \['relu'\]"):
         network.load(tmp_path / "bad2.json")
 
 
@@ -203,13 +217,21 @@ def test_sgd_reports_as_network3_and_learns_mnist(mnist_arrays, capsys):
 
 def test_max_pooling_is_the_block_maximum_and_drops_the_border():
     rng = np.random.default_rng(4)
-    z = rng.standard_normal((2, 5, 7, 3))
-    expected = z[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).max(axis=(2, 4))
-    assert np.array_equal(maxpool(z, 2, 2), expected)
+    z = rng.standard_normal((5, 7, 2, 3))                        # pooled over the first two axes
+    expected = z[:4, :6].reshape(2, 2, 3, 2, 2, 3).max(axis=(1, 3))
+    pooled, switches = maxpool(z, 2, 2)
+    assert np.array_equal(pooled, expected)
     d = rng.standard_normal(expected.shape)
-    dz = maxpool_backward(d, z, expected, 2, 2)
-    assert not dz[:, 4:].any() and not dz[:, :, 6:].any()        # the dropped border gets nothing
-    assert np.array_equal(dz[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).sum(axis=(2, 4)), d)
+    dz = maxpool_backward(d, switches)
+    assert not dz[4:].any() and not dz[:, 6:].any()              # the dropped border gets nothing
+    assert np.array_equal(dz[:4, :6].reshape(2, 2, 3, 2, 2, 3).sum(axis=(1, 3)), d)
+    pooled3, switches3 = maxpool(z, 3, 2)                        # a block of 3 rows: the first maximum of six
+    assert np.array_equal(pooled3, z[:3, :6].reshape(1, 3, 3, 2, 2, 3).max(axis=(1, 3)))
+    dz3 = maxpool_backward(np.ones(pooled3.shape), switches3)
+    blocks = z[:3, :6].reshape(3, 3, 2, 2, 3).transpose(1, 3, 4, 0, 2).reshape(3, 2, 3, 6)   # (j', n, f, (p, q))
+    first = np.argmax(blocks == blocks.max(axis=-1, keepdims=True), axis=-1)
+    chosen = dz3[:3, :6].reshape(3, 3, 2, 2, 3).transpose(1, 3, 4, 0, 2).reshape(3, 2, 3, 6)
+    assert np.array_equal(np.argmax(chosen, axis=-1), first) and chosen.sum() == pooled3.size
 
 
 def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
@@ -226,9 +248,9 @@ def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
     expected_validation, expected_test = [], []
     for _ in range(3):                      # 23 // 5 = 4 mini-batches; the 3 left over wait for the next shuffle
         for batch in by_hand.rng.permutation(23)[:20].reshape(4, 5):
-            by_hand.update_mini_batch(X[batch], y[batch], 0.7, 0.4, 4)
-        expected_validation.append(by_hand.accuracy(VX, vy))
-        expected_test.append(by_hand.accuracy(TX, ty))
+            by_hand.update_mini_batch((X[batch], y[batch]), 0.7, 0.4, n=23)
+        expected_validation.append(by_hand.evaluate((VX, vy)))
+        expected_test.append(by_hand.evaluate((TX, ty)))
     for a, b in zip(net.layers, by_hand.layers):
         assert np.array_equal(a.w, b.w) and np.array_equal(a.b, b.b)
     assert h.evaluation_accuracy == expected_validation and h.test_accuracy == expected_test
@@ -236,7 +258,7 @@ def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
     lines = capsys.readouterr().out.splitlines()
     best, expected = -1, []
     for j, (v, t) in enumerate(zip(expected_validation, expected_test)):
-        expected.append(rf"Epoch {j}: validation accuracy {100 * v / 7:.2f}%  \(\d+\.\d s" + (r", about \d+ s left\)" if j < 2 else r"\)"))
+        expected.append(rf"Epoch {j}: validation accuracy {100 * v / 7:.2f}%  \(\d+\.\d+ s" + (r", about \d+ s left\)" if j < 2 else r"\)"))
         if v >= best:
             best = v
             expected += ["This is the best validation accuracy to date.", f"The corresponding test accuracy is {100 * t / 6:.2f}%"]
@@ -246,7 +268,9 @@ def test_sgd_is_update_mini_batch_over_the_shuffled_full_mini_batches(capsys):
     assert len(lines) == len(expected) and all(re.fullmatch(e, line) for e, line in zip(expected, lines)), lines
     quiet = copy.deepcopy(by_hand).SGD((X, y), 1, 5, 0.7, verbose=False)
     assert capsys.readouterr().out == "" and quiet.evaluation_accuracy == [] and quiet.n_test == 0
-    assert net.accuracy(TX, ty, chunk=2) == net.accuracy(TX, ty) == int(np.sum(np.argmax(net.feedforward(TX), 1) == ty))
+    correct = int(np.sum(np.argmax(net.feedforward(TX), 1) == ty))
+    assert count_correct(net.feedforward, TX, ty, chunk=2) == net.evaluate((TX, ty)) == correct
+    assert net.accuracy(TX, ty) == correct / 6
 
 
 def test_defaults_dtypes_dropout_draws_and_data_checks():
@@ -268,17 +292,18 @@ def test_defaults_dtypes_dropout_draws_and_data_checks():
     X36, y36 = rng.random((1000, 36)), rng.integers(0, 3, 1000)
     Xd, yd = net32._data((X36, y36), "data")
     assert Xd.dtype == np.float32 and yd.dtype.kind == "i"
-    cost = net32.backprop(Xd, yd)
-    assert isinstance(cost, float) and cost == net32.loss(Xd, yd)
-    logp = net32.feedforward(Xd).astype(np.float64)
-    assert cost == float(-np.mean(logp[np.arange(1000), yd]))
+    nabla_b, nabla_w = net32.backprop(Xd, yd)
+    cost = net32.loss(Xd, yd)
+    p = net32.feedforward(Xd).astype(np.float64)
+    assert isinstance(cost, float) and cost == pytest.approx(float(-np.mean(np.log(p[np.arange(1000), yd]))), rel=1e-5)
     assert all(a.dtype == np.float32 for l in net32.layers for a in (l.w, l.b, l.dw, l.db))
-    net32.update_mini_batch(Xd[:4], yd[:4], 0.1, 0.0, 1)
+    assert all(a.dtype == np.float32 for a in nabla_b + nabla_w)
+    net32.update_mini_batch((Xd[:4], yd[:4]), 0.1)
     assert all(a.dtype == np.float32 for l in net32.layers for a in (l.w, l.b))
     # a non-square pool: n_out = F kh kw / (ph pw)
     layer = ConvPoolLayer((4, 1, 3, 3), (1, 1, 8, 8), (2, 1), rng=np.random.default_rng(0), dtype=F64)
     assert np.array_equal(layer.w, np.random.default_rng(0).normal(0, np.sqrt(1 / (4 * 9 / 2)), (9, 4)))
-    assert layer.out_shape == (3, 6, 4)
+    assert layer.out_shape == (4, 3, 6)
     # backprop draws new dropout masks from the network's generator, every layer in training mode
     drop = ConvNetwork([FullyConnectedLayer(4, 6, "relu", 0.5, dtype=F64), SoftmaxLayer(6, 3, 0.5, dtype=F64)], 4, seed=3)
     drop_twin = copy.deepcopy(drop)
@@ -292,7 +317,7 @@ def test_defaults_dtypes_dropout_draws_and_data_checks():
     assert np.array_equal(drop_twin.layers[0].mask, (expected.random((4, 4), dtype=np.float32) >= 0.5).astype(F64))
     # every sample counted, whatever the chunk
     sure = net.feedforward(X).argmax(axis=1)
-    assert net.accuracy(X, sure, chunk=5) == 12 and net.accuracy(X, (sure + 1) % 3, chunk=5) == 0
+    assert count_correct(net.feedforward, X, sure, chunk=5) == 12 and net.evaluate((X, (sure + 1) % 3)) == 0
     # the data are checked against the last layer and named
     with pytest.raises(ValueError, match=r"validation_data: labels range over 0..3, expected 0..2"):
         net.SGD((X, y), 1, 4, 0.1, (X, np.array([3] + [0] * 11)), verbose=False)
@@ -301,9 +326,9 @@ def test_defaults_dtypes_dropout_draws_and_data_checks():
 
 
 def test_the_adjoints_keep_float32():
-    x = np.ones((2, 5, 5, 3), dtype=np.float32)
+    x = np.ones((3, 5, 5, 2), dtype=np.float32)
     cols = im2col(x, 2, 2)
-    z = np.ones((2, 4, 4, 3), dtype=np.float32)
-    pooled = maxpool(z, 2, 2)
-    assert cols.dtype == col2im(cols, x.shape, 2, 2).dtype == np.float32
-    assert maxpool_backward(pooled, z, pooled, 2, 2).dtype == np.float32
+    z = np.ones((4, 4, 2, 3), dtype=np.float32)
+    pooled, switches = maxpool(z, 2, 2)
+    assert cols.dtype == col2im(cols, x.shape, 2, 2).dtype == pooled.dtype == np.float32
+    assert maxpool_backward(pooled, switches).dtype == np.float32

@@ -6,15 +6,25 @@ import hashlib
 import http.server
 import shutil
 import socket
+import subprocess
+import sys
 import threading
+import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import PROJECT_ROOT
 
 import mnist_loader
 from mnist_loader import ChecksumError, DatasetError
-from mnist_loader.download import download_and_build, download_file, download_idx
+from mnist_loader.download import (
+    DownloadError,
+    download_and_build,
+    download_file,
+    download_idx,
+)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -125,3 +135,95 @@ def test_scripts_end_with_one_line_when_the_data_is_missing_or_interrupted(capsy
     assert run_script(missing) == 1 and capsys.readouterr().err == "error: no MNIST here\n"
     assert run_script(interrupted) == 130
     assert capsys.readouterr().err.strip() == "interrupted: every epoch finished so far is logged in the run folder named above"
+
+
+def _server(reply) -> str:
+    """A one-shot-per-connection TCP server on 127.0.0.1: ``reply(conn)`` answers each request."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                try:
+                    reply(conn)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+def _good(conn):
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nright")
+
+
+BAD_MIRRORS = {
+    "chunked body cut short": lambda c: c.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nonly"),
+    "not HTTP": lambda c: c.sendall(b"SSH-2.0-OpenSSH\r\n"),
+    "bad Content-Length": lambda c: c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: lots\r\n\r\nright"),
+    "over-long header line": lambda c: c.sendall(b"HTTP/1.0 200 OK\r\nX: " + b"a" * 70000 + b"\r\n\r\nright"),
+    "short Content-Length body": lambda c: c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\nright"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_MIRRORS)
+def test_any_failure_of_a_mirror_moves_on_to_the_next(kind, tmp_path):
+    import hashlib
+
+    out = download_file("f.gz", tmp_path, [_server(BAD_MIRRORS[kind]), _server(_good)],
+                        hashlib.md5(b"right").hexdigest(), timeout=5, verbose=False)
+    assert out.read_bytes() == b"right"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.gz"]          # no temp file left
+
+
+def test_an_endless_stream_is_cut_at_the_size_cap_and_never_buffered(tmp_path):
+    def endless(conn):
+        conn.sendall(b"HTTP/1.0 200 OK\r\n\r\n")
+        chunk = bytes(1 << 16)
+        for _ in range(10_000):             # 655 MB at most; the cap stops it at 1 MB
+            conn.sendall(chunk)
+
+    tracemalloc.start()
+    with pytest.raises(DownloadError, match="sent more than the 1048576 bytes allowed"):
+        download_file("f.gz", tmp_path, [_server(endless)], "0" * 32, timeout=5, verbose=False, max_bytes=1 << 20)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4 << 20
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_trickling_mirror_meets_the_deadline(tmp_path):
+    def trickle(conn):
+        conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        for _ in range(1000):
+            conn.sendall(b"x")
+            time.sleep(0.05)
+
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"too slow, \d+ bytes in 1 s"):
+        download_file("f.gz", tmp_path, [_server(trickle)], "0" * 32, timeout=5, verbose=False, max_seconds=1)
+    assert time.monotonic() - start < 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_checksum_error_when_every_mirror_serves_a_wrong_file(tmp_path):
+    with pytest.raises(ChecksumError, match=r"could not download f.gz: .*md5 mismatch"):
+        download_file("f.gz", tmp_path, [_server(_good)], "0" * 32, timeout=5, verbose=False)
+
+
+def test_the_command_line_prints_one_clean_line_when_every_mirror_fails(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mnist_loader", "download", "--out", str(tmp_path / "m.pkl.gz"),
+                             "--mirror", _server(BAD_MIRRORS["not HTTP"])],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: could not download train-images-idx3-ubyte.gz: ") and "BadStatusLine" in last
+    assert not (tmp_path / "mnist-idx").exists()

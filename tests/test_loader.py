@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import PROJECT_ROOT
 
 import mnist_loader
-from mnist_loader import DatasetError, IdxFormatError, UnsafePickleError
+from mnist_loader import DatasetError, IdxFormatError, UnsafePickleError, read_dataset
 from mnist_loader.idx import read_idx
-
 
 # ---------------------------------------------------------------- real data
 
@@ -308,3 +308,41 @@ def test_expanded_training_set_is_every_image_and_its_four_shifts(tmp_path, monk
     assert np.array_equal(images[:, 3, :, 1:], original[:, :, :-1]) and not images[:, 3, :, 0].any()  # right
     assert np.array_equal(images[:, 4, :, :-1], original[:, :, 1:]) and not images[:, 4, :, -1].any()  # left
     assert np.array_equal(shifted(dataset[0][0]), x)
+
+
+def test_a_dataset_pickled_at_every_protocol_reads_back_equal(tmp_path):
+    import gzip
+    import pickle
+
+    rng = np.random.default_rng(1)
+    split = (rng.random((3, 784)).astype(np.float32), np.array([1, 2, 3]))
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        path = tmp_path / f"p{protocol}.pkl.gz"
+        with gzip.open(path, "wb") as f:
+            pickle.dump((split,) * 3, f, protocol=protocol)
+        for images, labels in read_dataset(path):
+            assert np.array_equal(images, split[0]) and np.array_equal(labels, split[1])
+            assert images.dtype == np.float32 and labels.dtype == np.int64
+
+
+def test_the_budget_counts_every_byte_and_refuses_before_reading():
+    import io
+
+    from mnist_loader.safe_pickle import LimitedReader
+
+    raw = io.BytesIO(b"a\nbcdef")
+    r = LimitedReader(raw, 4, "f")
+    assert r.readline() == b"a\n" and r.read(2) == b"bc"
+    with pytest.raises(DatasetError, match="f: holds more than"):
+        r.read(3)
+    assert raw.tell() == 4                  # refused before anything more was read
+    assert LimitedReader(io.BytesIO(b"xyz"), 3, "g").read() == b"xyz"
+    with pytest.raises(DatasetError):
+        LimitedReader(io.BytesIO(b"xyzw"), 3, "g").read()
+
+
+def test_build_into_a_directory_prints_one_line_naming_it(tmp_path, mnist_idx_dir):
+    result = subprocess.run([sys.executable, "-m", "mnist_loader", "build", "--from", str(mnist_idx_dir),
+                             "--out", str(tmp_path)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: cannot write {tmp_path}: it is a directory; refusing to replace it"

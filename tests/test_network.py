@@ -1,13 +1,14 @@
 """Network (per-sample, Nielsen's chapter 1): gradients, the update rule, learning, bad input."""
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 import pytest
-
 from conftest import random_samples
-from network import Network
+
+from network import Network, gradient_check
 from network.activations import sigmoid, sigmoid_prime
 from network.numerical import numerical_gradient
 
@@ -134,3 +135,60 @@ def test_bad_training_arguments():
         with pytest.raises(ValueError, match=message):
             net.SGD(verbose=False, **kwargs)
     assert np.array_equal(net.weights[0], w)  # errors come before any work
+
+
+def test_network_evaluate_takes_one_hot_and_integer_targets():
+    rng = np.random.default_rng(0)
+    net = Network([4, 5, 3], seed=1)
+    xs = [rng.random((4, 1)) for _ in range(30)]
+    labels = [int(rng.integers(0, 3)) for _ in range(30)]
+    expected = sum(int(np.argmax(net.feedforward(x)) == t) for x, t in zip(xs, labels))
+    assert 0 < expected < 30
+    assert net.evaluate(list(zip(xs, labels))) == expected
+    assert net.evaluate([(x, np.eye(3)[:, [t]]) for x, t in zip(xs, labels)]) == expected
+
+
+def test_gradient_check_of_one_sample_in_nielsens_columns():
+    rng = np.random.default_rng(2)
+    net = Network([5, 4, 3], seed=0)
+    x, y = rng.random((5, 1)), np.eye(3)[:, [2]]
+    errors = gradient_check(net, x, y)
+    assert set(errors) == {"w0", "b0", "w1", "b1"} and max(errors.values()) < 1e-7
+    nabla_b, nabla_w = net.backprop(x, y)
+    assert np.array_equal(net.gradient(x, y)["w0"], nabla_w[0])
+    assert net.loss(x, y) == pytest.approx(0.5 * float(np.sum((net.feedforward(x) - y) ** 2)), rel=1e-15)
+
+
+def test_network_sgd_is_update_mini_batch_over_the_shuffled_mini_batches():
+    rng = np.random.default_rng(4)
+    samples = [(rng.random((5, 1)), np.eye(3)[:, [int(rng.integers(0, 3))]]) for _ in range(7)]
+    net = Network([5, 4, 3], seed=0)
+    manual = copy.deepcopy(net)
+    order = copy.deepcopy(net.rng).permutation(7)
+    seen = []
+    history = net.SGD(samples, 1, 3, 2.0, test_data=[(x, int(np.argmax(y))) for x, y in samples], verbose=False,
+                      callback=lambda j, h: seen.append((j, h.test_accuracy[-1])))
+    for k in range(0, 7, 3):                              # mini-batches of 3, 3 and 1
+        manual.update_mini_batch([samples[i] for i in order[k:k + 3]], 2.0)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights + net.biases, manual.weights + manual.biases))
+    assert history.n_test == 7 and seen == [(0, manual.evaluate([(x, int(np.argmax(y))) for x, y in samples]))]
+    assert 0 < history.seconds[0] < 60
+
+
+def test_per_sample_network_that_goes_non_finite_stops_naming_the_epoch_and_eta(monkeypatch):
+    """The sigmoid saturates long before the book's network overflows, so the nan is injected:
+    a gradient that is nan in the second epoch."""
+    rng = np.random.default_rng(0)
+    data = [(rng.random((2, 1)), np.array([[1.0], [0.0]])) for _ in range(4)]
+    net = Network([2, 2], seed=0)
+    calls, backprop = [], net._backprop
+
+    def poisoned(x, y):
+        calls.append(1)
+        nabla_b, nabla_w = backprop(x, y)
+        return nabla_b, [nw * np.nan for nw in nabla_w] if len(calls) > 4 else nabla_w
+
+    monkeypatch.setattr(net, "_backprop", poisoned)
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1: weights\[0\] are no longer finite "
+                                                 r"numbers \(nan or inf\); the learning rate eta = 3 is probably too large"):
+        net.SGD(data, 3, 2, 3.0, verbose=False)

@@ -1,0 +1,243 @@
+"""Saving and loading every network: round trips bit for bit, every bad file named, and saves
+that are atomic, keep modes and links, and survive signals."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import PROJECT_ROOT
+
+import network
+from network import MatrixNetwork, Network, NetworkFileError
+from network.atomic import SaveError, write_atomic
+
+
+def data(n=40, n_in=6, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, n_in)), rng.integers(0, n_out, n)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(),
+    dict(dtype=np.float32),
+    dict(cost="cross-entropy", activation="tanh", init="scaled"),
+    dict(cost="log-likelihood", activation="relu", dtype=np.float32),
+])
+def test_save_load_round_trip_is_bit_identical(tmp_path, kwargs):
+    X, y = data(20)
+    net = MatrixNetwork([6, 5, 4, 3], seed=3, **kwargs)
+    net.SGD((X, y), 2, 5, 0.3, verbose=False)
+    path = tmp_path / "net.json"
+    net.save(path)
+    loaded = network.load(path)
+    assert type(loaded) is MatrixNetwork and loaded.sizes == net.sizes and loaded.dtype == net.dtype
+    assert loaded.cost is net.cost and loaded.activation is net.activation
+    assert np.array_equal(loaded.feedforward(X), net.feedforward(X))
+    assert all(np.array_equal(a, b) for a, b in zip(loaded.weights + loaded.biases, net.weights + net.biases))
+
+
+def test_per_sample_network_round_trip(tmp_path):
+    net = Network([4, 3, 2], seed=0)
+    net.save(tmp_path / "n.json")
+    loaded = network.load(tmp_path / "n.json")
+    x = np.linspace(0, 1, 4).reshape(4, 1)
+    assert type(loaded) is Network and np.array_equal(loaded.feedforward(x), net.feedforward(x))
+
+
+def test_interrupted_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "net.json"
+    old = MatrixNetwork([3, 2], seed=0)
+    old.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("killed before the rename")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        MatrixNetwork([3, 2], seed=1).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"]  # no temp file left behind
+    assert np.array_equal(network.load(path).weights[0], old.weights[0])
+
+
+def _good(tmp_path):
+    path = tmp_path / "good.json"
+    MatrixNetwork([3, 2, 2], seed=0).save(path)
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.pop("weights"), "missing key 'weights'"),
+    (lambda d: d.update(cost="hinge"), "unknown cost 'hinge'"),
+    (lambda d: d.update(activation="swish"), "unknown activation 'swish'"),
+    (lambda d: d.update(format_version=99), "format_version 99 is not supported"),
+    (lambda d: d.update(sizes=[3, 0, 2]), r"sizes must be a list of at least 2 layer sizes from 1 to 100000, got \[3, 0, 2\]"),
+    (lambda d: d["weights"].__setitem__(0, [[1.0, 2.0]]), r"weights\[0\] is not 2 rows of 3 numbers"),
+    (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases\[1\] holds something that is not a number"),
+    (lambda d: d.update(dtype="float16"), "must be float32 or float64"),
+    (lambda d: d.update({"class": "Perceptron"}), "unknown class 'Perceptron'"),
+])
+def test_bad_files_are_named(tmp_path, mutate, message):
+    d = _good(tmp_path)
+    mutate(d)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(d))
+    with pytest.raises(NetworkFileError, match=message) as exc:
+        network.load(path)
+    assert "bad.json" in str(exc.value)
+
+
+def test_not_json_and_not_an_object(tmp_path):
+    (tmp_path / "a.json").write_text("{not json")
+    with pytest.raises(NetworkFileError, match="not a JSON network file"):
+        network.load(tmp_path / "a.json")
+    (tmp_path / "b.json").write_text("[1, 2]")
+    with pytest.raises(NetworkFileError, match="expected a JSON object"):
+        network.load(tmp_path / "b.json")
+    (tmp_path / "c.json").write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(NetworkFileError):
+        network.load(tmp_path / "c.json")
+
+
+def test_non_finite_weights_are_not_saved(tmp_path):
+    net = MatrixNetwork([3, 2], seed=0)
+    net.weights[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"cannot save this MatrixNetwork: weights\[0\] holds values that are not finite"):
+        net.save(tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_saved_file_keeps_every_option(tmp_path):
+    net = MatrixNetwork([6, 4, 3], seed=0, init="scaled", cost="log-likelihood", activation="tanh", dtype="float32")
+    net.save(tmp_path / "n.json")
+    saved = json.loads((tmp_path / "n.json").read_text())
+    assert {k: saved[k] for k in ("init", "cost", "activation", "dtype", "class")} == {
+        "init": "scaled", "cost": "log-likelihood", "activation": "tanh", "dtype": "float32", "class": "MatrixNetwork"}
+    loaded = network.load(tmp_path / "n.json")
+    assert (loaded.init, loaded.cost.name, loaded.activation.name, loaded.dtype) == ("scaled", "log-likelihood", "tanh", np.float32)
+    assert all(w.dtype == np.float32 and np.array_equal(w, v) for w, v in zip(loaded.weights, net.weights))
+
+
+def _net():
+    return MatrixNetwork([3, 2], seed=0)
+
+
+def test_save_keeps_the_mode_of_the_file_it_replaces_and_new_files_follow_the_umask(tmp_path):
+    path = tmp_path / "net.json"
+    _net().save(path)
+    os.chmod(path, 0o600)
+    _net().save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for umask, mode in ((0o077, 0o600), (0o022, 0o644), (0o027, 0o640)):
+        old = os.umask(umask)
+        try:
+            _net().save(tmp_path / f"new{umask:o}.json")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((tmp_path / f"new{umask:o}.json").stat().st_mode) == mode
+
+
+def test_save_through_a_symlink_replaces_the_file_it_points_to_and_keeps_the_link(tmp_path):
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    _net().save(link)
+    assert link.is_symlink() and network.load(target).sizes == [3, 2]
+
+
+@pytest.mark.parametrize("where", ["/dev/null", "a directory"])
+def test_save_refuses_what_is_not_a_regular_file(where, tmp_path):
+    path = Path(where) if where.startswith("/") else tmp_path
+    before = os.stat(path)
+    with pytest.raises(SaveError, match=f"cannot write {path}: it is (a directory|not a regular file)"):
+        _net().save(path)
+    after = os.stat(path)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode, before.st_rdev)
+
+
+def test_a_failed_write_names_the_target_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "out.bin"
+
+    def full(f):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(SaveError, match=f"cannot write {path}: No space left on device"):
+        write_atomic(path, full)
+    assert list(tmp_path.iterdir()) == []
+
+
+_SLOW_SAVE = textwrap.dedent("""
+    import sys, time
+    from network.atomic import write_atomic
+    def slow(f):
+        f.write(b"partial")
+        f.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+    write_atomic(sys.argv[1], slow)
+""")
+
+
+def _interrupted_save(path: Path, sig: int) -> int:
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_SAVE, str(path)], stdout=subprocess.PIPE, text=True,
+                             cwd=PROJECT_ROOT)
+    assert child.stdout.readline().strip() == "writing"
+    child.send_signal(sig)
+    return child.wait(timeout=30)
+
+
+def test_sigterm_during_a_save_removes_the_temp_file_and_keeps_the_old_one(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text("the old file")
+    assert _interrupted_save(path, signal.SIGTERM) == 128 + signal.SIGTERM
+    assert [p.name for p in tmp_path.iterdir()] == ["net.json"] and path.read_text() == "the old file"
+
+
+def test_the_next_save_removes_what_a_killed_save_left(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text("the old file")
+    assert _interrupted_save(path, signal.SIGKILL) == -signal.SIGKILL
+    left = [p.name for p in tmp_path.iterdir() if p.name != "net.json"]
+    assert len(left) == 1 and left[0].startswith(".net.json.") and path.read_text() == "the old file"
+    other = tmp_path / ".other.json.1.x.tmp"                     # another target's temp is not touched
+    other.write_text("")
+    _net().save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.1.x.tmp", "net.json"]
+
+
+def test_a_read_only_folder_is_named_as_the_target_not_the_temp_file(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".net.json.123.abc.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(SaveError) as info:
+        _net().save(tmp_path / "net.json")
+    assert str(info.value) == f"cannot write {tmp_path / 'net.json'}: Permission denied" and ".tmp" not in str(info.value)
+
+
+def test_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    from mnist_loader import DatasetError, IdxFormatError, read_dataset
+    from mnist_loader.idx import read_idx
+    from network.files import NetworkFileError
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(NetworkFileError, match="fifo: not a regular file"):
+        network.load(fifo)
+    with pytest.raises(IdxFormatError, match="fifo: not a regular file"):
+        read_idx(fifo, "labels")
+    with pytest.raises(DatasetError, match="fifo: not a regular file"):
+        read_dataset(fifo)

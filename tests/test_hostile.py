@@ -1,0 +1,16 @@
+"""Hostile and broken files (gzip bombs, forged arrays, padded IDX files, hostile network files),
+each loaded in a child process under a memory limit: a named error or a correct load, never more."""
+from __future__ import annotations
+
+import pytest
+from hostile_files import CASES, run_case
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name.split(",")[0] for c in CASES])
+def test_hostile_file_ends_in_a_named_error_in_bounded_memory(case, tmp_path):
+    """Each file loads in a child limited to 1 GiB of address space (ulimit -v)."""
+    result = run_case(case, tmp_path, limit_mb=1024)
+    assert result["outcome"] == case.expect, result
+    assert result["peak_mb"] < 200, result          # the IDX case holds its 47 MB of promised data
+    if case.expect != "loaded":
+        assert str(tmp_path) in result["message"]   # the error names the file
