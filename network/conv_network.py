@@ -19,7 +19,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
-from .data import as_form, count_correct, input_rows, labelled_rows
+from .data import as_form, count_correct, digits, input_rows, labelled_rows
 from .history import History
 from .initialization import make_rng
 from .parameters import by_name
@@ -155,8 +155,12 @@ class ConvNetwork:
     def feedforward(self, x: np.ndarray) -> np.ndarray:
         """The output activations, the softmax's probabilities, in evaluation mode: rows (m, n_in)
         give rows (m, n_out); one column (n_in, 1) gives a column (n_out, 1), as in the book."""
-        rows, form = input_rows(x, self.n_in, self.dtype)
+        rows, form = input_rows(x, self.n_in, self.dtype, "feedforward input")
         return as_form(self._forward(rows, False), form)
+
+    def classify(self, x) -> int | np.ndarray:
+        """The digit (the most probable class) for one sample, or an array of them for rows."""
+        return digits(self.feedforward(x), self.n_out)
 
     def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return count_correct(lambda rows: self._forward(rows, False), X, labels)
