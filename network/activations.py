@@ -1,9 +1,10 @@
 """Activation functions: each with its value and its derivative, defined once.
 
 An activation ``act`` (an ``Activation``: ``SIGMOID``, ``TANH``, ``RELU``, ``SOFTMAX``) offers
-``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)), for z of any shape. Where sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes
-the activation a = sigma(z) if the caller kept it, instead of computing it again: the same
-numbers, for half the work. Every network in the package takes its activations from here.
+``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)), for z of any shape. Where
+sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes the activation a = sigma(z)
+if the caller kept it, instead of computing it again: the same numbers, for half the work.
+Every network and every graph layer takes its activations from here.
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Random number generators and the book's initial weights, shared by every network."""
+"""Random number generators for every network, and the initial weights of Nielsen's networks (chapters 1 and 3).
+
+ConvNetwork's layers draw network3's weights themselves (conv_layers.py), TwoLayerNet its book's.
+"""
 from __future__ import annotations
 
 from typing import Sequence
@@ -6,7 +9,6 @@ from typing import Sequence
 import numpy as np
 
 INITS = ("large", "scaled")  # N(0, 1) weights (chapter 1), or N(0, 1/n_in) (chapter 3)
-
 
 
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -21,8 +23,8 @@ def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype=np
     """The book's initialisation ("large", or "scaled" with ``scaled=True``): all biases, then all weights, drawn from N(0, 1).
 
     Biases have shape (n_out, 1) and weights (n_out, n_in), Nielsen's layout. ``scaled=True``
-    draws weights from N(0, 1/n_in) instead (chapter 3). Both network classes call this, so the
-    same seed gives them the same starting point (in float32, the float64 draws rounded).
+    draws weights from N(0, 1/n_in) instead (chapter 3). Network and MatrixNetwork both call this,
+    so the same seed gives them the same starting point (in float32, the float64 draws rounded).
     """
     biases = [rng.standard_normal((y, 1)).astype(dtype, copy=False) for y in sizes[1:]]
     weights = []

@@ -33,7 +33,7 @@ from .initialization import INITS, gaussian_parameters, make_rng
 from .parameters import NielsenParameters, by_name
 from .reports import print_epoch, say
 from .stopping import EarlyStopping, EtaSchedule, Plateau, TimeBudget
-from .validation import check_eta, check_finite_cost, check_finite_parameters, check_hyperparameters, check_int, check_lmbda, check_sizes, float_dtype
+from .validation import check_eta, check_finite_cost, check_finite_parameters, check_hyperparameters, check_int, check_lmbda, check_real, check_sizes, float_dtype
 
 
 class MatrixNetwork(NielsenParameters):
@@ -95,18 +95,36 @@ class MatrixNetwork(NielsenParameters):
             nabla_w[-l] = delta.T @ activations[-l - 1]             # BP4
         return nabla_b, nabla_w
 
-    def _update_mini_batch(self, X: np.ndarray, Y: np.ndarray, eta: float, lmbda: float, n: int) -> None:
-        """One gradient-descent step on the mini-batch (X, Y) of m rows, as network2.py:
-        w -> (1 - eta lmbda/n) w - (eta/m) sum_x dC_x/dw,   b -> b - (eta/m) sum_x dC_x/db,
-        in place: the arrays are the network's own (see ``_own_parameters``)."""
+    def _update_mini_batch(self, X: np.ndarray, Y: np.ndarray, eta: float, lmbda: float, n: int,
+                           l1_lmbda: float = 0.0, velocity: Optional[tuple[list, list]] = None,
+                           momentum: float = 0.0) -> None:
+        """One gradient-descent step on the mini-batch (X, Y) of m rows, in place (the arrays are
+        the network's own), with nabla = sum_x dC_x/dw from backprop:
+            network2.py, L2:     w -> (1 - eta lmbda/n) w - (eta/m) nabla_w,   b -> b - (eta/m) nabla_b
+            L1 (problem 3.18):   w -> w - (eta l1_lmbda/n) sgn(w) - (eta/m) nabla_w
+        or, with a ``velocity`` (momentum-based SGD, problem 3.26), for every w and b:
+            v -> mu v - eta grad C,   w -> w + v,   grad C = nabla_w/m + (lmbda/n) w + (l1_lmbda/n) sgn(w)"""
         nabla_b, nabla_w = self._backprop(X, Y)
         scale = eta / len(X)
-        for w, nw in zip(self.weights, nabla_w):
-            if lmbda:
-                w *= 1 - eta * lmbda / n                            # L2 weight decay
-            w -= scale * nw
-        for b, nb in zip(self.biases, nabla_b):
-            b -= scale * nb
+        if velocity is None:
+            for w, nw in zip(self.weights, nabla_w):
+                if lmbda:
+                    w *= 1 - eta * lmbda / n                        # L2 weight decay
+                if l1_lmbda:
+                    w -= (eta * l1_lmbda / n) * np.sign(w)          # L1: a constant pull towards 0
+                w -= scale * nw
+            for b, nb in zip(self.biases, nabla_b):
+                b -= scale * nb
+            return
+        for w, v, nw in zip(self.weights, velocity[0], nabla_w):
+            grad = nw / len(X) + (lmbda / n) * w + (l1_lmbda / n) * np.sign(w)
+            v *= momentum
+            v -= eta * grad                                         # v -> mu v - eta grad C
+            w += v                                                  # w -> w + v
+        for b, v, nb in zip(self.biases, velocity[1], nabla_b):
+            v *= momentum
+            v -= scale * nb
+            b += v
 
     def _sigma(self, l: int) -> type:
         """The activation of layer l (1..L): the hidden one, or the cost's output activation."""
@@ -152,23 +170,27 @@ class MatrixNetwork(NielsenParameters):
         self._own_parameters()
         return self._backprop(*self._batch(X, Y))
 
-    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None) -> None:
+    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None, *,
+                          l1_lmbda: float = 0.0) -> None:
         """One gradient-descent step on a mini-batch: a list of (x, y) tuples or (X, Y) arrays.
-        ``lmbda`` and ``n`` (the training-set size, default the mini-batch's) as network2.py."""
+        ``lmbda`` and ``n`` (the training-set size, default the mini-batch's) as network2.py;
+        ``l1_lmbda`` the L1 term's (problem 3.18)."""
         check_eta(eta)
         check_lmbda(lmbda)
+        check_lmbda(l1_lmbda, "l1_lmbda")
         self._own_parameters()
         X, Y = as_matrices(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", self.dtype)
         n = len(X) if n is None else check_int(n, "n (the training set's size)", len(X))
         _check_decay(eta, lmbda, n)
-        self._update_mini_batch(X, Y, eta, lmbda, n)
+        self._update_mini_batch(X, Y, eta, lmbda, n, l1_lmbda)
 
     # ------------------------------------------------------------------ training
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float, test_data=None,
             lmbda: float = 0.0, evaluation_data=None,
             monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
             monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
-            early_stopping_n: int = 0, lr_schedule_n: int = 0, *, max_seconds: Optional[float] = None,
+            early_stopping_n: int = 0, lr_schedule_n: int = 0, *, l1_lmbda: float = 0.0, momentum: float = 0.0,
+            early_stopping_delta: float = 0.0, max_seconds: Optional[float] = None,
             monitor_layer_speeds: bool = False, verbose: bool = True,
             callback: Optional[EpochCallback] = None) -> History:
         """Mini-batch stochastic gradient descent, each mini-batch backpropagated as one matrix.
@@ -179,12 +201,18 @@ class MatrixNetwork(NielsenParameters):
         book's four lists); ``early_stopping_n`` stops after that many epochs without a better
         evaluation accuracy; ``lr_schedule_n`` halves eta after that many epochs without
         improvement and stops when it has fallen by a factor of 128 (the book's exercise).
+        The book's problems: ``l1_lmbda`` L1 regularisation (3.18), alone or beside L2;
+        ``momentum`` mu, momentum-based SGD (3.26), its velocities starting at zero in every call;
+        ``early_stopping_delta`` (3.21) counts only improvements of more than that fraction of the
+        evaluation set, so that a run stops sooner once it gains little.
         ``max_seconds`` is a budget of training time: no epoch starts that would, at the last
         epoch's pace, end past it. ``monitor_layer_speeds`` (chapter 5) records, at the start of
         every epoch, each layer's speed of learning on the training data (see ``layer_speeds``).
         """
         check_hyperparameters(epochs, mini_batch_size, eta)
         check_lmbda(lmbda)
+        check_lmbda(l1_lmbda, "l1_lmbda")
+        check_real(momentum, "momentum", "a number in [0, 1)", lambda v: 0 <= v < 1)
         budget, stopping, schedule = TimeBudget(max_seconds), EarlyStopping(early_stopping_n), EtaSchedule(eta, lr_schedule_n)
         self._own_parameters()
         check_finite_parameters(self.weights, self.biases, None, eta)
@@ -194,11 +222,13 @@ class MatrixNetwork(NielsenParameters):
         evaluation = self._labelled(evaluation_data, "evaluation_data")
         if evaluation is None and (stopping.n or schedule.n or monitor_evaluation_cost or monitor_evaluation_accuracy):
             raise ValueError("evaluation monitoring, early stopping and the eta schedule need evaluation_data")
-        monitors = self._monitors(X, Y, lmbda, evaluation, monitor_evaluation_cost,
+        monitors = self._monitors(X, Y, lmbda, l1_lmbda, evaluation, monitor_evaluation_cost,
                                   monitor_evaluation_accuracy or stopping.n > 0 or schedule.n > 0,
                                   monitor_training_cost, monitor_training_accuracy)
         history = History(n_test=len(test[0]) if test is not None else 0)
-        plateau = Plateau()
+        plateau = Plateau(check_real(early_stopping_delta, "early_stopping_delta", "a number in [0, 1)",
+                                     lambda v: 0 <= v < 1) * (len(evaluation[0]) if evaluation else 0))
+        velocity = ([np.zeros_like(w) for w in self.weights], [np.zeros_like(b) for b in self.biases]) if momentum else None
         for j in range(epochs):
             if budget.exhausted(history.seconds):
                 say(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
@@ -206,7 +236,7 @@ class MatrixNetwork(NielsenParameters):
             if monitor_layer_speeds:
                 history.layer_speeds.append(self._layer_speeds(X, Y))
             start = time.perf_counter()
-            self._train_epoch(X, Y, mini_batch_size, schedule.eta, lmbda)
+            self._train_epoch(X, Y, mini_batch_size, schedule.eta, lmbda, l1_lmbda, velocity, momentum)
             history.seconds.append(time.perf_counter() - start)
             check_finite_parameters(self.weights, self.biases, j, schedule.eta)
             history.eta.append(schedule.eta)
@@ -224,7 +254,8 @@ class MatrixNetwork(NielsenParameters):
             if callback is not None:
                 callback(j, history)
             if stopping.should_stop(plateau):
-                say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
+                more = f" of more than {early_stopping_delta:g} of the evaluation set" if early_stopping_delta else ""
+                say(verbose, f"early stopping: no improvement{more} in {stopping.n} epochs")
                 break
             if schedule.update(plateau):
                 say(verbose, f"eta has fallen by a factor of {schedule.FACTOR}: stopping")
@@ -233,26 +264,27 @@ class MatrixNetwork(NielsenParameters):
                 say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
         return history
 
-    def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float) -> None:
+    def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float, l1_lmbda: float,
+                     velocity, momentum: float) -> None:
         """One pass over the training data in a fresh random order, one step per mini-batch."""
         n = len(X)
         order = self.rng.permutation(n)
         for k in range(0, n, m):
             batch = order[k:k + m]
-            self._update_mini_batch(X[batch], Y[batch], eta, lmbda, n)
+            self._update_mini_batch(X[batch], Y[batch], eta, lmbda, n, l1_lmbda, velocity, momentum)
 
-    def _monitors(self, X, Y, lmbda, evaluation, evaluation_cost: bool, evaluation_accuracy: bool,
+    def _monitors(self, X, Y, lmbda, l1_lmbda, evaluation, evaluation_cost: bool, evaluation_accuracy: bool,
                   training_cost: bool, training_accuracy: bool) -> dict[str, Callable[[], float]]:
         """The measurements SGD takes after each epoch, by the History list they fill."""
         monitors: dict[str, Callable[[], float]] = {}
         if training_cost:
-            monitors["training_cost"] = lambda: self._total_cost(X, Y, lmbda)
+            monitors["training_cost"] = lambda: self._total_cost(X, Y, lmbda, l1_lmbda)
         if training_accuracy:
             labels = np.argmax(Y, axis=1)
             monitors["training_accuracy"] = lambda: self._correct(X, labels)
         if evaluation_cost:
             eval_one_hot = one_hot(evaluation[1], self.sizes[-1], self.dtype)
-            monitors["evaluation_cost"] = lambda: self._total_cost(evaluation[0], eval_one_hot, lmbda)
+            monitors["evaluation_cost"] = lambda: self._total_cost(evaluation[0], eval_one_hot, lmbda, l1_lmbda)
         if evaluation_accuracy:
             monitors["evaluation_accuracy"] = lambda: self._correct(*evaluation)
         return monitors
@@ -273,15 +305,19 @@ class MatrixNetwork(NielsenParameters):
         X, labels = self._labelled((X, labels), "accuracy input")
         return self._correct(X, labels) / len(X)
 
-    def total_cost(self, data, lmbda: float = 0.0) -> float:
-        """Mean cost over ``data`` plus the L2 term (lmbda / 2n) sum ||w||^2, as in network2.py."""
+    def total_cost(self, data, lmbda: float = 0.0, l1_lmbda: float = 0.0) -> float:
+        """Mean cost over ``data`` plus the L2 term (lmbda / 2n) sum ||w||^2, as in network2.py
+        (n the size of ``data``), and the L1 term (l1_lmbda / n) sum |w|."""
         check_lmbda(lmbda)
+        check_lmbda(l1_lmbda, "l1_lmbda")
         self._own_parameters()
-        return self._total_cost(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype), lmbda)
+        return self._total_cost(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype), lmbda, l1_lmbda)
 
-    def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float) -> float:
-        l2 = 0.5 * (lmbda / len(X)) * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
-        return self._cost_sum(X, Y) / len(X) + l2
+    def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float, l1_lmbda: float = 0.0) -> float:
+        n = len(X)
+        l2 = 0.5 * (lmbda / n) * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights) if lmbda else 0.0
+        l1 = (l1_lmbda / n) * sum(float(np.sum(np.abs(w.astype(np.float64)))) for w in self.weights) if l1_lmbda else 0.0
+        return self._cost_sum(X, Y) / n + l2 + l1
 
     # ------------------------------------------------------------------ chapter 5
     def mean_bias_gradients(self, data) -> list[np.ndarray]:

@@ -14,14 +14,17 @@ from .validation import check_eta, check_int
 
 
 class Plateau:
-    """Epochs since the best evaluation accuracy so far."""
+    """Epochs since the evaluation accuracy last improved: beat the best so far by more than
+    ``delta`` (0: by anything, the book's rule; problem 3.21's rule counts only improvements
+    larger than delta, so that a run that gains little stops sooner)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delta: float = 0.0) -> None:
         self.best = -math.inf
         self.epochs = 0
+        self.delta = delta
 
     def record(self, accuracy: float) -> None:
-        if accuracy > self.best:
+        if accuracy > self.best + self.delta:
             self.best, self.epochs = accuracy, 0
         else:
             self.epochs += 1

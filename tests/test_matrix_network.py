@@ -554,3 +554,76 @@ def test_matrix_network_memory_is_bounded_whatever_the_mini_batch_sizes():
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 64 * 1024
+
+
+# ---------------------------------------------------------------- the book's problems 3.18, 3.21, 3.26
+def test_l1_and_l2_steps_are_gradient_descent_on_the_regularised_cost():
+    """With one mini-batch of the whole set, a step moves w by -eta times the gradient of
+    total_cost (central differences): L2 (lmbda/2n) sum w^2, L1 (l1/n) sum |w|, or both."""
+    from network.numerical import numerical_gradient
+
+    X, y = data(8)
+    for lmbda, l1 in ((2.0, 0.0), (0.0, 3.0), (1.0, 2.0)):
+        net = MatrixNetwork([6, 4, 3], seed=1, cost="cross-entropy")
+        after = copy.deepcopy(net)
+        after.update_mini_batch((X, y), 0.1, lmbda, l1_lmbda=l1)
+        for w, w_after in zip(net.weights, after.weights):
+            expected = numerical_gradient(lambda _: net.total_cost((X, y), lmbda, l1), w, h=1e-6, verbose=False)
+            assert np.allclose((w - w_after) / 0.1, expected, rtol=0, atol=1e-7)
+
+
+def test_l1_step_by_hand_on_a_tiny_network():
+    net = MatrixNetwork([2, 2], seed=0)
+    net.weights = [np.array([[0.5, -0.25], [0.0, 2.0]])]
+    X, Y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    nabla_b, nabla_w = net.backprop(X, Y)
+    w0 = net.weights[0].copy()
+    net.update_mini_batch((X, Y), 0.5, l1_lmbda=4.0, n=10)
+    # w -> w - (eta l1 / n) sgn(w) - (eta / m) nabla_w; sgn(0) = 0: a weight at zero stays there but for the data
+    assert np.array_equal(net.weights[0], w0 - 0.5 * 4.0 / 10 * np.sign(w0) - 0.5 / 2 * nabla_w[0])
+
+
+def test_momentum_is_velocity_steps_reset_by_every_sgd_call():
+    X, y = data(8)
+    Y = np.eye(3)[y]
+    eta, mu, lmbda = 0.3, 0.5, 2.0
+    net = MatrixNetwork([6, 4, 3], seed=2)
+    by_hand = copy.deepcopy(net)
+    rng = copy.deepcopy(net.rng)
+    net.SGD((X, y), 1, 4, eta, lmbda=lmbda, momentum=mu, verbose=False)
+    net.SGD((X, y), 1, 4, eta, lmbda=lmbda, momentum=mu, verbose=False)
+    for _ in range(2):                                           # each SGD call starts at v = 0
+        vw = [np.zeros_like(w) for w in by_hand.weights]
+        vb = [np.zeros_like(b) for b in by_hand.biases]
+        order = rng.permutation(8)
+        for batch in (order[:4], order[4:]):
+            nabla_b, nabla_w = by_hand.backprop(X[batch], Y[batch])
+            for w, v, nw in zip(by_hand.weights, vw, nabla_w):
+                v[...] = mu * v - eta * (nw / 4 + lmbda / 8 * w)  # v -> mu v - eta grad C
+                w += v                                         # w -> w + v
+            for b, v, nb in zip(by_hand.biases, vb, nabla_b):
+                v[...] = mu * v - eta * nb / 4
+                b += v
+    for a, b in zip(net.weights + net.biases, by_hand.weights + by_hand.biases):
+        assert np.allclose(a, b, rtol=0, atol=1e-14)
+    plain, zero = MatrixNetwork([6, 4, 3], seed=2), MatrixNetwork([6, 4, 3], seed=2)
+    plain.SGD((X, y), 2, 4, eta, lmbda=lmbda, verbose=False)
+    zero.SGD((X, y), 2, 4, eta, lmbda=lmbda, momentum=0.0, verbose=False)
+    assert all(np.array_equal(a, b) for a, b in zip(plain.weights + plain.biases, zero.weights + zero.biases))
+    with pytest.raises(ValueError, match=r"momentum must be a number in \[0, 1\), got 1.0"):
+        plain.SGD((X, y), 1, 4, eta, momentum=1.0, verbose=False)
+
+
+def test_early_stopping_with_a_minimum_improvement():
+    from network.stopping import Plateau
+
+    book, ours = Plateau(), Plateau(delta=2)
+    for accuracy in (100, 101, 102, 103, 104):
+        book.record(accuracy)
+        ours.record(accuracy)
+    assert book.epochs == 0 and (ours.best, ours.epochs) == (103, 1)   # 101, 102 and 104 gain 2 or less
+    X, y = data(40)
+    net = MatrixNetwork([6, 4, 3], seed=0)
+    history = net.SGD((X, y), 50, 10, 0.5, evaluation_data=(X, y), early_stopping_n=2, early_stopping_delta=0.5,
+                      verbose=False)
+    assert history.epochs == 3          # no run gains half of the 40 samples: it stops after epochs 1 and 2
