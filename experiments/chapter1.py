@@ -1,7 +1,8 @@
 """The main job: chapter 1 of Nielsen's book. Train Network([784, 30, 10]) on MNIST.
 
 Logs test accuracy and seconds per epoch to runs/<name>/metrics.csv (flushed each epoch),
-writes config.json and draws accuracy.png.
+writes config.json, draws accuracy.png and saves the trained network as network.json (for
+`python -m network predict`).
 
     python experiments/chapter1.py                       # 30 epochs, mini-batch 10, eta 3.0
     python experiments/chapter1.py --matrix --epochs 5   # the same with MatrixNetwork
@@ -59,11 +60,13 @@ def main(argv=None) -> int:
                         {cls.__name__: (log.column("epoch"), [100 * a for a in log.column("test_accuracy")])},
                         f"{cls.__name__}({args.sizes}), mini-batch {args.mini_batch_size}, eta {args.eta}",
                         "test accuracy (%)")
+    net.save(log.dir / "network.json")
+    print(f"saved the network to {log.dir / 'network.json'}")
     if history.seconds:
         best = max(history.test_accuracy)
         print(f"final test accuracy {history.test_accuracy[-1] / history.n_test:.2%} "
               f"(best {best / history.n_test:.2%}), {sum(history.seconds) / len(history.seconds):.2f} s per epoch; "
-              f"wrote {log.dir}/metrics.csv, config.json, accuracy.png")
+              f"wrote {log.dir}/metrics.csv, config.json, accuracy.png, network.json")
     return 0
 
 

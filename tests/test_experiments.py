@@ -28,7 +28,7 @@ def rows(path):
 
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
-                                    "train_two_layer_net.py", "chapter3.py", "book_table.py", "best_effort.py",
+                                    "train_two_layer_net.py", "chapter3.py", "book.py", "best_effort.py",
                                     "chapter5.py", "readme_figures.py", "chapter6.py", "benchmark_conv.py",
                                     "hostile_files.py"])
 def test_help(script):
@@ -54,15 +54,25 @@ def test_chapter3_logs_costs_and_accuracies(tmp_path, mnist_pkl):
     assert {p.name for p in (tmp_path / "c3").iterdir()} >= {"cost.png", "accuracy.png", "network.json"}
 
 
-def test_book_table_writes_results(tmp_path, mnist_pkl):
-    run("book_table.py", "--rows", "1", "9", "--seeds", "1", "--epochs", "1", "--jobs", "1",
-        "--runs-dir", str(tmp_path), data=mnist_pkl)
-    results = (tmp_path / "book_table" / "RESULTS.md").read_text()
-    assert "| [784, 30, 10] | quadratic, eta 3.0" in results and "95.42%" in results
-    assert "| [784, 30, 30, 30, 30, 10] | cross-entropy, lambda 5.0, scaled init, eta 0.1, 30 epochs (chapter 5) | 96.53%" in results
-    again = run("book_table.py", "--rows", "1", "9", "--seeds", "1", "--report-only", "--runs-dir", str(tmp_path))
-    assert "95.42%" in again
-
+def test_book_checks_ids_end_to_end_on_small_data(tmp_path, mnist_pkl):
+    out = run("book.py", "--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5", "--seeds", "2", "--train-size", "300",
+              "--epochs", "3", "--jobs", "1", "--runs-dir", str(tmp_path), data=mnist_pkl)
+    assert re.search(r"6 ids from 6 runs, \d+ jobs in 1 worker\(s\) of one BLAS thread: about \d+ CPU-minutes", out)
+    assert "[1/" in out and "about" in out                      # progress while it runs
+    book = (tmp_path / "book" / "BOOK.md").read_text()
+    rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in book.splitlines() if line.startswith("| ")}
+    assert rows["1.1"][2] == "9,129; 9,295; 9,348; 9,528; 9,542; 9,534" and "0: 9,129 / " in rows["1.1"][3]
+    assert "27: 9,528 / not reached" in rows["1.1"][3]      # 3 epochs run
+    assert rows["1.9"][3] == "2,221 / 10,000" and rows["1.9"][5].startswith("explained (-4 images)")
+    assert "which holds the book's 2,225" in rows["1.9"][5]
+    assert rows["3.29"][3].startswith("refused before training: eta * lmbda / n = 33.3333 > 1") and rows["3.31"][5].startswith("agrees")
+    assert rows["5.5"][5] == "agrees" and "%" in rows["5.2"][3]
+    assert "6.1" not in rows                                   # --only: no chapter-6 rows
+    results = json.loads((tmp_path / "book" / "results.json").read_text())
+    assert {r["name"] for r in results["results"]} == {"1.1", "1.9", "3.29/10-1000", "3.29/100-20", "5.1/2", "5.5"}
+    assert all(len(r["test"]) == 3 for r in results["results"] if r["name"] == "1.1")
+    listed = run("book.py", "--list")
+    assert re.search(r"^  3\.18 +about +\d+\.\d min  more data", listed, flags=re.M) and "problems" in listed
 
 def test_benchmark_prints_ratios_and_saves(tmp_path, mnist_pkl):
     out = run("benchmark_matrix.py", "--quick", "--batch-sizes", "10", "100", "--network-samples", "200",
@@ -178,9 +188,9 @@ def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
     ("chapter1.py", ["--train-size", "-5"], "'-5' is not an integer from 1 to 50000"),
     ("chapter3.py", ["--train-size", "50001"], "'50001' is not an integer from 1 to 50000"),
     ("chapter3.py", ["--epochs", "0"], "'0' is not an integer >= 1"),
-    ("book_table.py", ["--rows", "0"], "invalid choice: 0"),
-    ("book_table.py", ["--rows", "10"], "invalid choice: 10"),
-    ("book_table.py", ["--seeds", "0"], "'0' is not an integer >= 1"),
+    ("book.py", ["--only", "1.5"], "unknown id(s) 1.5; `--list` shows every id"),
+    ("book.py", ["--chapter", "4"], "invalid choice: 4"),
+    ("book.py", ["--seeds", "0"], "'0' is not an integer >= 1"),
     ("train_two_layer_net.py", ["--lr", "nan"], "'nan' is not a finite number > 0"),
     ("chapter3.py", ["--max-seconds", "abc"], "'abc' is not a finite number > 0"),
     ("chapter6.py", ["--rows", "8"], "invalid choice: '8'"),

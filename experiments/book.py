@@ -1,0 +1,277 @@
+"""Nielsen's book, checked number by number, in one report.
+
+Runs the experiments behind every number the book reports from its own runs (chapters 1, 2, 3
+and 5; ids of ../shared/book/README.md) and its coding problems, and writes runs/book/BOOK.md: one
+row per id with the book's number, ours (stochastic runs: the median and the range over the
+seeds, and the best of them where the book reports a best of three), the tolerance, a verdict,
+the seconds it took and the configuration behind it; then the problems, and the book's plots of
+runs redrawn from ours (runs/book/*.png, the book's values marked). Chapter 6's rows are read from
+chapter6.py's runs, or shown as not run with their command and estimated time.
+
+Every network is a MatrixNetwork (float32 by default: the same algorithm as the per-sample
+Network, whose numbers float64 MatrixNetwork equals to 1e-10); the per-sample Network runs only
+for 2.1, the speed-up it measures. Runs go to worker processes of one BLAS thread each, the
+longest first; before it starts it prints what it will run and the time it expects.
+
+    python experiments/book.py --chapter 1 2 3 5          # the whole report (under an hour here)
+    python experiments/book.py --only 1.9 3.11 --seeds 1  # a few ids
+    python experiments/book.py --list                     # every id with its estimated time
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import lru_cache
+from pathlib import Path
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one BLAS thread per worker
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
+from helpers import baselines, learning_curves  # noqa: E402
+from helpers.book_report import ROWS, Report, chapter6_rows  # noqa: E402
+from helpers.runlog import (  # noqa: E402
+    add_run_arguments, make_parser, new_run_dir, positive_int, run_script, training_size, versions,
+)
+
+import mnist_loader  # noqa: E402
+from network import MatrixNetwork, Network  # noqa: E402
+
+SIZES_3_18 = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
+
+
+# ---------------------------------------------------------------------- the runs behind the numbers
+def net(sizes, eta, epochs=30, cost="cross-entropy", init="scaled", lmbda=0.0, train=None, evaluation="validation",
+        monitor=("evaluation_accuracy",), final_only=False, **sgd) -> dict:
+    """A MatrixNetwork run, mini-batch 10: ``evaluation`` is 'validation', 'validation100' (its
+    first 100 images), 'test' (as the overfitting scripts of chapter 3) or None; ``monitor`` the
+    History lists to fill per epoch; ``final_only`` evaluates once, after the last epoch."""
+    return dict(kind="net", sizes=sizes, eta=eta, epochs=epochs, cost=cost, init=init, lmbda=lmbda, train=train,
+                evaluation=evaluation, monitor=tuple(monitor), final_only=final_only, sgd=sgd)
+
+
+NETWORK_PY = dict(cost="quadratic", init="large")            # chapter 1's network.py
+OLD = dict(init="large")                                     # network2's large_weight_initializer
+EVERYTHING = ("evaluation_accuracy", "evaluation_cost", "training_accuracy", "training_cost")
+RUNS = {
+    "1.1": net([784, 30, 10], 3.0, **NETWORK_PY),
+    "1.3": net([784, 100, 10], 3.0, **NETWORK_PY),
+    "1.4": net([784, 100, 10], 0.001, **NETWORK_PY),
+    "1.6": net([784, 30, 10], 100.0, **NETWORK_PY),
+    "1.7": net([784, 10], 3.0, **NETWORK_PY),
+    "3.1": net([784, 30, 10], 0.5, **OLD, monitor=("evaluation_accuracy", "training_accuracy")),
+    "3.2": net([784, 100, 10], 0.5, **OLD),
+    "3.4": net([784, 30, 10], 0.5, 400, **OLD, train=1000, evaluation="test", monitor=EVERYTHING),
+    "3.11": net([784, 30, 10], 0.5, 400, **OLD, lmbda=0.1, train=1000, evaluation="test", monitor=EVERYTHING),
+    "3.12": net([784, 30, 10], 0.5, **OLD, lmbda=5.0, evaluation="test", monitor=EVERYTHING),
+    "3.14": net([784, 100, 10], 0.5, **OLD, lmbda=5.0),
+    "3.15": net([784, 100, 10], 0.1, 60, lmbda=5.0),
+    **{f"3.18/{n}": net([784, 30, 10], 0.5, 1_500_000 // n, **OLD, lmbda=0.0001 * n, train=n, final_only=True)
+       for n in SIZES_3_18},
+    "3.25/30-old": net([784, 30, 10], 0.1, **OLD, lmbda=5.0),
+    "3.25/30-new": net([784, 30, 10], 0.1, lmbda=5.0),
+    "3.25/100-old": net([784, 100, 10], 0.1, **OLD, lmbda=5.0),
+    "3.25/100-new": net([784, 100, 10], 0.1, lmbda=5.0),
+    "3.28": net([784, 30, 10], 10.0, lmbda=1000.0),
+    **{f"3.29/{eta:g}-{lmbda:g}": net([784, 10], eta, lmbda=lmbda, train=1000, evaluation="validation100")
+       for eta, lmbda in ((10.0, 1000.0), (10.0, 20.0), (100.0, 20.0), (1.0, 20.0))},
+    **{f"3.35/{eta:g}": net([784, 30, 10], eta, lmbda=5.0, monitor=("training_cost",)) for eta in (0.025, 0.25, 2.5)},
+    **{f"5.1/{k}": net([784] + [30] * k + [10], 0.1, lmbda=5.0) for k in (1, 2, 3, 4)},
+    # the problems: L1 (3.18), momentum (3.26), and one early-stopping run checked against its simulation (3.21)
+    **{f"P3.18/{l1:g}": net([784, 30, 10], 0.5, **OLD, l1_lmbda=l1) for l1 in (0.5, 1.0, 2.0, 5.0)},
+    **{f"P3.26/{mu:g}": net([784, 30, 10], 0.1, lmbda=5.0, momentum=mu) for mu in (0.0, 0.5, 0.9)},
+    "P3.21/stop": net([784, 30, 10], 0.5, 400, **OLD, lmbda=0.1, train=1000, early_stopping_n=10,
+                      early_stopping_delta=0.001),
+    "1.9": dict(kind="darkness", seeds=1),
+    "1.8": dict(kind="random"),
+    **{f"3.19/{n}": dict(kind="svm", train=n, gamma=1 / 784, seeds=1) for n in SIZES_3_18},
+    "1.10/scale": dict(kind="svm", train=50000, gamma="scale", seeds=1),
+    "2.1": dict(kind="per-sample", sizes=[784, 30, 10], eta=3.0, epochs=30, seeds=1),
+    "5.5": dict(kind="speeds-init", seeds=1),
+    **{f"5.9/{k}": dict(kind="speeds-train", hidden=k, epochs=500, seeds=1) for k in (2, 3, 4)},
+}
+
+
+def seeds_of(name: str, seeds: int) -> int:
+    return RUNS[name].get("seeds", seeds)
+
+
+# ---------------------------------------------------------------------- running them
+@lru_cache(maxsize=1)
+def _data(path) -> tuple:
+    """The dataset, loaded once per worker process."""
+    return mnist_loader.load_data(path)
+
+
+def run_job(job: tuple) -> dict:
+    """One run (a name of RUNS and a seed), in a worker; its result as JSON-ready lists."""
+    name, seed, options = job
+    spec, start = RUNS[name], time.perf_counter()
+    (x, y), (vx, vy), (tx, ty) = _data(options["data"])
+    cap = options["train_size"]
+    kind = spec["kind"]
+    if kind == "net":
+        result = _net(spec, seed, options, (x, y), (vx, vy), (tx, ty))
+    elif kind == "darkness":                                   # the training images here are a reconstruction:
+        bound = 0.028 * 784 / 256                              # 2.8% of pixels off by up to 1/256 moves a mean this far
+        result = dict(correct=baselines.average_darkness(x, y, tx, ty), bound=bound,
+                      sensitivity=baselines.darkness_sensitivity(x, y, tx, ty, bound))
+    elif kind == "random":
+        result = dict(correct=baselines.random_guessing(ty, seed))
+    elif kind == "svm":
+        n = min(spec["train"], cap or spec["train"])
+        sets = {"validation": (vx, vy)} if spec["train"] < 50000 else {"validation": (vx, vy), "test": (tx, ty)}
+        result = baselines.svm((x[:n], y[:n]), sets, spec["gamma"])
+    elif kind == "per-sample":
+        result = _speed_up(spec, seed, options, (x, y), (tx, ty))
+    else:
+        result = _speeds(spec, options, (x, y))
+    return dict(result, name=name, seed=seed, seconds=time.perf_counter() - start)
+
+
+def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
+    n = min(spec["train"] or len(train[0]), options["train_size"] or len(train[0]))
+    epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
+    evaluation = {"validation": validation, "test": test, None: None,
+                  "validation100": (validation[0][:100], validation[1][:100])}[spec["evaluation"]]
+    net = MatrixNetwork(spec["sizes"], seed=seed, dtype=options["dtype"], cost=spec["cost"], init=spec["init"])
+    monitor = set() if spec["final_only"] else set(spec["monitor"])
+    if evaluation is None:
+        monitor -= {"evaluation_accuracy", "evaluation_cost"}
+    flags = {f"monitor_{m}": True for m in monitor}
+    try:
+        history = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"],
+                          test_data=None if spec["final_only"] else test, lmbda=spec["lmbda"],
+                          evaluation_data=None if spec["final_only"] else evaluation, verbose=False, **flags, **spec["sgd"])
+    except (ValueError, FloatingPointError) as exc:          # a setting refused before training, or a divergence
+        return dict(refused=str(exc), n_train=n, n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+    out = dict(test=history.test_accuracy, evaluation=history.evaluation_accuracy,
+               evaluation_cost=history.evaluation_cost, training_accuracy=history.training_accuracy,
+               training_cost=history.training_cost, epoch_seconds=history.seconds, n_train=n,
+               n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+    if spec["final_only"]:
+        out["final_evaluation"] = net.evaluate(evaluation)
+    return out
+
+
+def _speed_up(spec: dict, seed: int, options: dict, train, test) -> dict:
+    """2.1: the per-sample Network against float64 MatrixNetwork, same seed, data and mini-batches:
+    seconds per epoch, and whether their test accuracy per epoch is the same."""
+    n = options["train_size"] or len(train[0])
+    epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
+    tuples = [(xi[:, None].astype(np.float64), np.eye(10)[:, [t]]) for xi, t in zip(train[0][:n], train[1][:n])]
+    test_tuples = [(xi[:, None].astype(np.float64), int(t)) for xi, t in zip(*test)]
+    per_sample = Network(spec["sizes"], seed=seed).SGD(tuples, epochs, 10, spec["eta"], test_data=test_tuples,
+                                                       verbose=False)
+    matrix = MatrixNetwork(spec["sizes"], seed=seed).SGD(tuples, epochs, 10, spec["eta"], test_data=test_tuples,
+                                                         verbose=False)
+    return dict(per_sample_seconds=per_sample.seconds, matrix_seconds=matrix.seconds,
+                per_sample_test=per_sample.test_accuracy, matrix_test=matrix.test_accuracy)
+
+
+def _speeds(spec: dict, options: dict, train) -> dict:
+    import chapter5
+
+    data = (train[0][:1000].astype(np.float64), train[1][:1000])
+    if spec["kind"] == "speeds-init":
+        return dict(initial={str(k): chapter5.initial_speeds(sizes, data, 10).tolist()
+                             for k, sizes in chapter5.NETWORKS.items()})
+    epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
+    speeds = chapter5.speeds_during_training(chapter5.NETWORKS[spec["hidden"]], "sigmoid", data, epochs, 0, False)
+    return dict(speeds=speeds.tolist())
+
+
+def estimate(name: str, options: dict, pace: dict) -> float:
+    """Seconds one run of ``name`` is expected to take here, one BLAS thread."""
+    spec = RUNS[name]
+    if spec["kind"] == "net":
+        n = min(spec["train"] or 50000, options["train_size"] or 50000)
+        epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
+        watched = 0 if spec["final_only"] else 10000 + sum(n if "training" in m else 10000 for m in spec["monitor"])
+        return epochs * pace[tuple(spec["sizes"])] * (n + 0.2 * watched)   # a forward pass: about 1/5 of a step
+    if spec["kind"] == "svm":
+        n = min(spec["train"], options["train_size"] or spec["train"])
+        return 4.5e-6 * n ** 1.6 + 1.5e-3 * (n / 10000) ** 0.8 * (10000 if n < 50000 else 20000)   # fit, predict
+    if spec["kind"] == "per-sample":
+        return (options["epochs"] or spec["epochs"]) * (options["train_size"] or 50000) * 1.3e-4
+    return {"darkness": 1, "random": 0.1, "speeds-init": 5, "speeds-train": 15}[spec["kind"]]
+
+
+def measure_pace(dtype: str) -> dict:
+    """Training seconds per sample of each network size of RUNS, from 2,000 samples here."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((2000, 784), dtype=np.float32), rng.integers(0, 10, 2000)
+    pace = {}
+    for spec in RUNS.values():
+        sizes = tuple(spec.get("sizes", ()))
+        if spec["kind"] == "net" and sizes not in pace:
+            net = MatrixNetwork(list(sizes), seed=0, dtype=dtype)
+            pace[sizes] = net.SGD((X, y), 1, 10, 0.1, verbose=False).seconds[0] / 2000
+    return pace
+
+
+# ---------------------------------------------------------------------- the command
+def main(argv=None) -> int:
+    p = make_parser(__doc__)
+    p.add_argument("--only", nargs="+", default=None, metavar="ID", help="only these ids (e.g. 1.9 3.11 P3.18)")
+    p.add_argument("--chapter", nargs="+", type=int, choices=[1, 2, 3, 5, 6], default=None,
+                   help="only the ids of these chapters (default: 1 2 3 5)")
+    p.add_argument("--seeds", type=positive_int, default=3, help="seeds of each stochastic run")
+    p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help="MatrixNetwork's dtype")
+    p.add_argument("--train-size", type=training_size, default=None, help="cap every run's training set (smoke tests)")
+    p.add_argument("--epochs", type=positive_int, default=None, help="cap every run's epochs (smoke tests)")
+    p.add_argument("--list", action="store_true", help="print every id with its estimated time, and stop")
+    add_run_arguments(p, "book")
+    args = p.parse_args(argv)
+    known = {row.id for row in ROWS}
+    unknown = [i for i in args.only or [] if i not in known]
+    if unknown:
+        p.error(f"unknown id(s) {', '.join(unknown)}; `--list` shows every id")
+    chapters = set(args.chapter or [1, 2, 3, 5])
+    rows = [r for r in ROWS if (r.id in args.only if args.only else r.chapter in chapters)]
+    options = dict(data=args.data, train_size=args.train_size, epochs=args.epochs, dtype=args.dtype, seeds=args.seeds)
+    pace = measure_pace(args.dtype)
+    if args.list:
+        for row in ROWS:
+            secs = sum(estimate(n, options, pace) * seeds_of(n, args.seeds) for n in row.runs)
+            print(f"  {row.id:<14} about {secs / 60:5.1f} min  {row.what}")
+        return 0
+    names = list(dict.fromkeys(n for row in rows for n in row.runs))
+    jobs = sorted(((n, s, options) for n in names for s in range(seeds_of(n, args.seeds))),
+                  key=lambda j: -estimate(j[0], options, pace))
+    expected = sum(estimate(n, options, pace) for n, _, _ in jobs)
+    print(f"{len(rows)} ids from {len(names)} runs, {len(jobs)} jobs in {args.jobs} worker(s) of one BLAS thread: "
+          f"about {expected / 60:.0f} CPU-minutes, {expected / 60 / min(args.jobs, max(len(jobs), 1)):.0f} minutes "
+          f"of wall time", flush=True)
+    out = new_run_dir(args.runs_dir, args.name)
+    mnist_loader.load_data(args.data)                          # build or download once, before the workers
+    start, results = time.perf_counter(), []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_job, job) for job in jobs]
+        done_estimate = 0.0
+        for future in as_completed(futures):
+            r = future.result()
+            results.append(r)
+            done_estimate += estimate(r["name"], options, pace)
+            elapsed = time.perf_counter() - start
+            left = elapsed / done_estimate * (expected - done_estimate) if done_estimate else 0
+            if not args.quiet:
+                print(f"  [{len(results)}/{len(jobs)}] {r['name']} seed {r['seed']}: {r['seconds']:.0f} s "
+                      f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
+    total = time.perf_counter() - start
+    (out / "results.json").write_text(json.dumps(dict(results=results, options=options, versions=versions(),
+                                                      wall_seconds=total), indent=1) + "\n")
+    report = Report(results, options, out, args.runs_dir)
+    text = report.write(rows, chapters, total, args)
+    print(text)
+    print(f"wrote {out}/BOOK.md, results.json and the figures ({total:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_script(main))
