@@ -16,3 +16,8 @@ class IdxFormatError(DatasetError):
 
 class ChecksumError(DatasetError):
     """A downloaded file does not have its published md5."""
+
+
+class ImageError(ValueError):
+    """An image file or array cannot be made into an MNIST digit: not an image, truncated, too
+    large, or no ink on it. Names the file."""

@@ -1,0 +1,211 @@
+"""Any image of a digit, made the way MNIST's digits were made: ``load_image``.
+
+MNIST's digits are light ink on a black background, size-normalised to fit a 20x20 box with
+their aspect ratio kept (anti-aliased), and placed in a 28x28 field so that their centre of mass
+is at its centre (every test digit's centre of mass lies within half a pixel of (14, 14)). A
+photo or a drawing of a digit is none of that, so ``load_image`` does it, step by step:
+
+1. grey levels in [0, 1] (RGB as luma; 16-bit and palette images included); transparent pixels
+   become background (an image that is mostly transparent is laid on the colour its opaque
+   pixels stand out from);
+2. the background is the median of the image's border: if it is light, the image is inverted,
+   so that ink is light; the background level is subtracted and the ink scaled so that its
+   99th percentile is full intensity;
+3. the ink is cropped to its bounding box, scaled to fit 20x20 keeping the aspect ratio
+   (Lanczos, anti-aliased), and placed in 28x28 with its centre of mass at (14, 14);
+4. the values quantised as ``load_data`` gives them: float32, v / 256 for v in 0..255.
+
+Files are untrusted: a regular file of at most ``MAX_FILE_BYTES``, and at most ``MAX_PIXELS``
+pixels by its header, checked before anything is decoded; large images are reduced while they
+are decoded. Every failure is an ``ImageError`` that names the file (not an image, truncated,
+too large, a blank page), never Pillow's own error or a DecompressionBombWarning.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import warnings
+from pathlib import Path
+from typing import Sequence, Union
+
+import numpy as np
+
+from .errors import ImageError
+
+MAX_FILE_BYTES = 64 * 2**20
+MAX_PIXELS = 25_000_000           # width x height by the header, before decoding (a JPEG: 16 times more,
+                                   # since it is decoded at a reduced size)
+WORK_SIDE = 1024                   # images are reduced to at most this many pixels a side first
+BOX, FIELD = 20, 28                # MNIST's box for the digit and its field
+INK = 0.2                          # ink above this level (of full intensity) makes the bounding box
+
+Source = Union[str, os.PathLike, np.ndarray]
+
+
+def load_image(source: Source | Sequence[Source]) -> np.ndarray:
+    """One image, from a path (PNG, JPEG, BMP, GIF's first frame, ...) or an array (any size;
+    grey (h, w), RGB or RGBA (h, w, 3 | 4); uint8, uint16 or float in [0, 1]; light ink on dark
+    or dark ink on light), as ``mnist_loader.load_data`` gives images: float32 (784,). A list
+    of sources gives (n, 784)."""
+    if isinstance(source, (list, tuple)):
+        return np.stack([load_image(s) for s in source]) if source else np.zeros((0, FIELD * FIELD), np.float32)
+    grey, alpha, name = _read(source)
+    return mnist_format(grey, alpha, name)
+
+
+# ---------------------------------------------------------------------- reading
+def _read(source: Source) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """(grey in [0, 1], alpha in [0, 1] or None, a name for messages)."""
+    if isinstance(source, np.ndarray):
+        return (*_from_array(source), "the array")
+    if not isinstance(source, (str, os.PathLike)):
+        raise ImageError(f"an image must be a path or a numpy array, got {type(source).__name__}")
+    return (*_from_file(Path(source)), str(source))
+
+
+def _from_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    if a.ndim == 1 and a.size == FIELD * FIELD:                  # a vector in MNIST's own layout
+        a = a.reshape(FIELD, FIELD)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))) or min(a.shape[:2]) < 1:
+        raise ImageError(f"the array has shape {a.shape}: expected (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA")
+    if a.shape[0] * a.shape[1] > MAX_PIXELS:
+        raise ImageError(f"the array has {a.shape[0] * a.shape[1]:,} pixels, more than {MAX_PIXELS:,}")
+    if a.dtype.kind == "b":
+        v = a.astype(np.float32)
+    elif a.dtype.kind in "ui":
+        top = 65535.0 if a.dtype.itemsize > 1 and a.max() > 255 else 255.0
+        v = a.astype(np.float32) / top
+    elif a.dtype.kind == "f":
+        v = a.astype(np.float32)
+        if not np.isfinite(v).all():
+            raise ImageError("the array holds nan or inf")
+        if v.max() > 1.0:                                         # 0..255 given as floats
+            v = v / 255.0
+    else:
+        raise ImageError(f"the array has dtype {a.dtype}: expected numbers")
+    if v.min() < 0 or v.max() > 1:
+        raise ImageError(f"the array's values span {v.min():g}..{v.max():g}: expected 0..1 (or 0..255)")
+    if v.ndim == 2:
+        return v, None
+    grey = 0.299 * v[:, :, 0] + 0.587 * v[:, :, 1] + 0.114 * v[:, :, 2]
+    return grey, (v[:, :, 3] if v.shape[2] == 4 else None)
+
+
+def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageError(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImageError(f"{path}: {info.st_size:,} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB an image may have")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as im:
+                w, h = im.size                                     # from the header: nothing decoded yet
+                limit = MAX_PIXELS * (16 if im.format == "JPEG" else 1)
+                if w * h > limit:
+                    raise ImageError(f"{path}: {w} x {h} pixels, more than the {limit:,} an image may have")
+                im.seek(0)                                          # a GIF's (or TIFF's) first frame
+                im.draft("RGB", (WORK_SIDE, WORK_SIDE))              # JPEG: decode at a reduced size
+                im.load()
+                return _from_pil(im)
+        except ImageError:
+            raise
+        except UnidentifiedImageError:
+            raise ImageError(f"{path}: not an image (Pillow knows no format that reads it)") from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ImageError(f"{path}: more pixels than an image may have") from None
+        except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
+            raise ImageError(f"{path}: cannot decode the image ({exc})") from None
+
+
+def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
+    from PIL import Image
+
+    if max(im.size) > WORK_SIDE:                                   # reduce first: bounded work and memory
+        scale = WORK_SIDE / max(im.size)
+        size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
+        im = (im.convert("F") if im.mode.startswith("I") else im).resize(size, Image.BOX)
+    mode = im.mode
+    if mode.startswith("I") or mode == "F":                        # 16- and 32-bit grey, float
+        v = np.asarray(im, dtype=np.float64)
+        top = 65535.0 if v.max() > 255 else 255.0 if v.max() > 1 else 1.0
+        return np.clip(v / top, 0, 1).astype(np.float32), None
+    if "A" in mode or mode == "P" and "transparency" in im.info or mode == "PA":
+        rgba = np.asarray(im.convert("RGBA"), dtype=np.float32) / 255.0
+        return _from_array_rgba(rgba)
+    if mode in ("1", "L"):
+        return np.asarray(im.convert("L"), dtype=np.float32) / 255.0, None
+    rgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
+    return 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2], None
+
+
+def _from_array_rgba(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    grey = 0.299 * rgba[:, :, 0] + 0.587 * rgba[:, :, 1] + 0.114 * rgba[:, :, 2]
+    return grey, rgba[:, :, 3]
+
+
+# ---------------------------------------------------------------------- MNIST's preprocessing
+def mnist_format(grey: np.ndarray, alpha: np.ndarray | None, name: str = "the image") -> np.ndarray:
+    """Grey levels (h, w) in [0, 1] (and alpha, or None) -> one MNIST image, float32 (784,)."""
+    grey = grey.astype(np.float32)
+    if alpha is not None and np.mean(alpha < 0.5) > 0.1:           # mostly transparent: lay it on the colour
+        opaque = grey[alpha >= 0.5]                                 # its opaque pixels stand out from
+        paper = 1.0 if opaque.size == 0 or np.median(opaque) < 0.5 else 0.0
+        grey = alpha * grey + (1 - alpha) * paper
+    elif alpha is not None:                                         # nearly opaque: transparency is background
+        border = _border(grey)
+        grey = alpha * grey + (1 - alpha) * float(np.median(border))
+    border = _border(grey)
+    background = float(np.median(border))
+    ink = 1.0 - grey if background > 0.5 else grey                  # MNIST: light ink on dark
+    level = 1.0 - background if background > 0.5 else background
+    ink = np.clip(ink - level, 0, None)
+    strong = ink[ink > 0.1]
+    if strong.size == 0 or ink.max() < 0.15:
+        raise ImageError(f"{name}: no ink found (a blank page, or no contrast between the digit and the paper)")
+    ink = np.clip(ink / np.percentile(strong, 99), 0, 1)
+    rows, cols = np.flatnonzero((ink > INK).any(axis=1)), np.flatnonzero((ink > INK).any(axis=0))
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    digit = _fit(crop, BOX)
+    field = _centre(digit, FIELD)
+    return (np.round(field * 255) / 256).astype(np.float32).reshape(-1)
+
+
+def _border(a: np.ndarray) -> np.ndarray:
+    """The outer frame of the image, 5% of each side (at least one pixel)."""
+    k = max(1, round(0.05 * min(a.shape)))
+    return np.concatenate([a[:k].ravel(), a[-k:].ravel(), a[:, :k].ravel(), a[:, -k:].ravel()])
+
+
+def _fit(crop: np.ndarray, box: int) -> np.ndarray:
+    """Scale so that the longer side is ``box`` pixels, the aspect ratio kept (Lanczos, clipped to [0, 1])."""
+    from PIL import Image
+
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if size == (w, h):
+        return crop
+    return np.clip(np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS)), 0, 1)
+
+
+def _centre(digit: np.ndarray, field: int) -> np.ndarray:
+    """``digit`` in a field x field black image, moved by whole pixels so that its centre of mass
+    is as near (field / 2, field / 2) as it can be while the digit stays inside."""
+    h, w = digit.shape
+    mass = digit.sum()
+    rows, cols = np.arange(h), np.arange(w)
+    ci, cj = (digit.sum(axis=1) @ rows) / mass, (digit.sum(axis=0) @ cols) / mass
+    top = int(np.clip(round(field / 2 - ci), 0, field - h))
+    left = int(np.clip(round(field / 2 - cj), 0, field - w))
+    out = np.zeros((field, field), np.float32)
+    out[top:top + h, left:left + w] = digit
+    return out

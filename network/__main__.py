@@ -1,0 +1,119 @@
+"""Command line: ``python -m network predict NET.json IMAGE...``: a saved network on your own digits.
+
+Each image is made the way MNIST's digits were made (``mnist_loader.load_image``, found through
+the package's entry point ``nielsen_backprop.image_readers``, so that this package does not
+import the loader), then classified. For each image it prints the digit and the top three with
+their scores: probabilities for a softmax output (ConvNetwork, TwoLayerNet, a log-likelihood
+MatrixNetwork), otherwise the output activations, labelled as such. A bad network file ends at
+once with one ``error:`` line; a bad image gets its ``error:`` line after the good ones are done,
+and the exit status is 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib.metadata import entry_points
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .atomic import write_atomic
+from .files import NetworkFileError
+from .loading import load
+
+
+def image_reader() -> Callable:
+    """The installed reader of images into MNIST's format (mnist_loader's, by default)."""
+    found = entry_points(group="nielsen_backprop.image_readers")
+    if not found:
+        raise SystemExit("error: no image reader is installed: install the project (pip install -e .)")
+    return next(iter(found)).load()
+
+
+def outputs_meaning(net) -> str:
+    """'probabilities' for a softmax output layer, else 'output activations'."""
+    softmax = type(net).__name__ in ("ConvNetwork", "TwoLayerNet") or getattr(net, "cost", None) is not None \
+        and net.cost.name == "log-likelihood"
+    return "probabilities" if softmax else "output activations"
+
+
+def predict(net, images: np.ndarray) -> list[dict]:
+    """For each MNIST-format image (rows): the digit, and the top three (digit, score)."""
+    outputs = net.feedforward(images)
+    kind = outputs_meaning(net)
+    found = []
+    for out in outputs:
+        top = np.argsort(out)[::-1][:3]
+        found.append(dict(digit=int(top[0]), top3=[(int(d), float(out[d])) for d in top], scores=kind))
+    return found
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m network", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("predict", help="the digit in each image, by a saved network")
+    p.add_argument("network", metavar="NET.json", help="a network saved by save() (any of the four kinds)")
+    p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, BMP, GIF, ...)")
+    p.add_argument("--show", metavar="FILE.png", default=None,
+                   help="also draw, per image, the original, what the network sees (28x28) and its outputs")
+    p.add_argument("--json", action="store_true", help="print one JSON object per image instead, for scripts")
+    args = parser.parse_args(argv)
+    try:
+        net = load(args.network)
+    except (NetworkFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    read = image_reader()
+    done, errors = [], []
+    for path in args.images:
+        try:
+            image = read(path)
+        except (ValueError, OSError) as exc:                         # ImageError and its kin name the file
+            errors.append(str(exc))
+            continue
+        result = predict(net, image[None, :])[0]
+        done.append((path, image, result))
+        if args.json:
+            print(json.dumps(dict(file=path, **result)))
+        else:
+            top = ", ".join(f"{d} {s:.3f}" for d, s in result["top3"])
+            print(f"{path}: {result['digit']}  (top three: {top}; {result['scores']})")
+    if args.show and done:
+        draw(done, net, args.show)
+        if not args.json:
+            print(f"wrote {args.show}")
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def draw(done: list, net, path: str) -> None:
+    """One row per image: the original, the 28x28 the network sees, its outputs as bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig, axes = plt.subplots(len(done), 3, figsize=(9, 2.6 * len(done)), squeeze=False)
+    for (file, image, result), (a, b, c) in zip(done, axes):
+        with Image.open(file) as im:
+            a.imshow(np.asarray(im.convert("RGB")))
+        a.set_title(str(file)[-30:], fontsize=8)
+        b.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+        b.set_title(f"what the network sees: {result['digit']}", fontsize=9)
+        scores = net.feedforward(image)
+        c.bar(range(len(scores)), scores, color=["C1" if d == result["digit"] else "C0" for d in range(len(scores))])
+        c.set_xticks(range(len(scores)))
+        c.set_title(result["scores"], fontsize=9)
+        for ax in (a, b):
+            ax.axis("off")
+    fig.tight_layout()
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
