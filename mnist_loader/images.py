@@ -120,8 +120,8 @@ def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
             raise
         except UnidentifiedImageError:
             raise ImageError(f"{path}: not an image (Pillow knows no format that reads it)") from None
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageError(f"{path}: more pixels than an image may have") from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:   # Pillow's own check at open
+            raise ImageError(f"{path}: more pixels than an image may have ({exc})") from None
         except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
             raise ImageError(f"{path}: cannot decode the image ({exc})") from None
 

@@ -1,0 +1,268 @@
+"""Your own digits: load_image (MNIST's preprocessing for any image), `python -m network predict`,
+the drawing pad, inspect_network.py, photographed_digits.py, and every bad image named."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import mnist_loader
+import network
+from conftest import PROJECT_ROOT
+from mnist_loader import ImageError, load_image
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "drawn"
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).sum())
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_arrays):
+    _, _, (tx, ty) = mnist_arrays
+    return tx[:20], ty[:20]
+
+
+def test_an_mnist_digit_pasted_anywhere_on_a_light_canvas_comes_back(digits, tmp_path):
+    tx, _ = digits
+    rng = np.random.default_rng(0)
+    for k, digit in enumerate(tx):
+        canvas = np.full((int(rng.integers(60, 400)), int(rng.integers(60, 400))), 0.93, np.float32)
+        top, left = int(rng.integers(0, canvas.shape[0] - 28)), int(rng.integers(0, canvas.shape[1] - 28))
+        canvas[top:top + 28, left:left + 28] = 0.93 * (1 - digit.reshape(28, 28))     # dark ink on light paper
+        back = load_image(canvas)
+        assert back.shape == (784,) and back.dtype == np.float32
+        assert np.array_equal(back * 256, np.round(back * 256)) and back.max() <= 255 / 256    # v / 256, as load_data
+        assert distance(back, digit) < 4.0, k               # of about 100: each pixel within a few grey levels
+        if k < 3:                                           # the same through a PNG file, light ink on dark too
+            Image.fromarray(np.round(255 * canvas).astype(np.uint8)).save(tmp_path / "d.png")
+            assert distance(load_image(tmp_path / "d.png"), digit) < 4.0
+            assert distance(load_image(1 - canvas), digit) < 4.0
+
+
+def test_centre_of_mass_and_box_are_mnists(digits):
+    tx, _ = digits
+    big = np.zeros((500, 300), np.float32)
+    big[100:400, 50:200] = 1.0                              # a tall bar: 300 x 150 becomes 20 x 10
+    out = load_image(big).reshape(28, 28)
+    rows, cols = np.flatnonzero(out.any(axis=1)), np.flatnonzero(out.any(axis=0))
+    assert rows[-1] - rows[0] + 1 == 20 and cols[-1] - cols[0] + 1 == 10
+    ii, jj = np.mgrid[:28, :28]
+    assert abs((out * ii).sum() / out.sum() - 14) <= 0.5 and abs((out * jj).sum() / out.sum() - 14) <= 0.5
+    assert np.array_equal(load_image(list(tx[:3])), np.stack([load_image(d) for d in tx[:3]]))   # a list: (n, 784)
+
+
+def test_every_kind_of_image_file_reads_the_same_digit(digits, tmp_path):
+    tx, _ = digits
+    digit = tx[0].reshape(28, 28)
+    paper = 1 - digit                                        # dark on light, in [0, 1]
+    grey8 = np.round(255 * np.kron(paper, np.ones((4, 4)))).astype(np.uint8)   # 112 x 112
+    reference = load_image(grey8)
+    files = {
+        "grey.png": Image.fromarray(grey8),
+        "rgb.jpg": Image.fromarray(np.stack([grey8] * 3, axis=2)),
+        "sixteen.png": Image.fromarray((grey8.astype(np.uint16) * 257)),
+        "palette.gif": Image.fromarray(grey8).convert("P"),
+        "grey.bmp": Image.fromarray(grey8),
+    }
+    for name, im in files.items():
+        im.save(tmp_path / name)
+        assert distance(load_image(tmp_path / name), reference) < (8 if name.endswith(".jpg") else 1.5), name
+    # RGBA with transparency: black strokes on a transparent background (as drawing programs export)
+    rgba = np.zeros((112, 112, 4), np.uint8)
+    rgba[..., 3] = 255 - grey8                               # alpha is the ink
+    Image.fromarray(rgba, mode="RGBA").save(tmp_path / "transparent.png")
+    assert distance(load_image(tmp_path / "transparent.png"), reference) < 1.5
+    # an RGB array with a colour tint, uint8 and float, and a 16-bit grey array
+    tinted = np.stack([grey8, (grey8 * 0.95).astype(np.uint8), (grey8 * 0.9).astype(np.uint8)], axis=2)
+    assert distance(load_image(tinted), reference) < 4
+    assert distance(load_image(tinted.astype(np.float64) / 255), load_image(tinted)) < 1e-6
+    assert distance(load_image(grey8.astype(np.uint16) * 257), reference) < 1.5
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b"not an image at all, just words"), "not an image"),
+    (lambda p: Image.new("L", (64, 64), 255).save(p), "no ink found"),
+    (lambda p: p.write_bytes(open_png(64, 64)[:60]), "cannot decode the image"),
+    (lambda p: p.write_bytes(huge_png(30_000, 30_000)), r"more pixels than an image may have \(Image size \(900000000 pixels\)"),
+    (lambda p: p.write_bytes(huge_png(6_000, 5_000)), "6000 x 5000 pixels, more than the 25,000,000 an image may have"),
+    (lambda p: p.mkdir(), "not a regular file"),
+])
+def test_bad_image_files_are_named(tmp_path, make, message):
+    path = tmp_path / "bad.png"
+    make(path)
+    with pytest.raises(ImageError, match=message) as exc:
+        load_image(path)
+    assert str(path) in str(exc.value)
+
+
+def test_bad_arrays_are_named():
+    with pytest.raises(ImageError, match=r"the array has shape \(2, 3, 5\)"):
+        load_image(np.zeros((2, 3, 5)))
+    with pytest.raises(ImageError, match="the array holds nan or inf"):
+        load_image(np.full((5, 5), np.nan))
+    with pytest.raises(ImageError, match="the array: no ink found"):
+        load_image(np.ones((30, 30)))
+    with pytest.raises(ImageError, match="a path or a numpy array, got int"):
+        load_image(7)
+    with pytest.raises(ImageError, match=r"values span -1..1"):
+        load_image(np.linspace(-1, 1, 100).reshape(10, 10))
+
+
+def open_png(w: int, h: int) -> bytes:
+    buf = Path(__file__)  # noqa: F841 -- a real small PNG, from Pillow
+    import io
+    out = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (h, w), dtype=np.uint8)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def huge_png(w: int, h: int) -> bytes:
+    """A tiny PNG whose header says w x h grey pixels (its data is a few zero rows)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused_in_bounded_memory(tmp_path):
+    """A 1 KB PNG that says 30,000 x 30,000 pixels, read in a child under 900 MB of address space."""
+    (tmp_path / "bomb.png").write_bytes(huge_png(30_000, 30_000))
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (900 * 2**20, 900 * 2**20)); "
+            "import mnist_loader, PIL.Image, PIL.PngImagePlugin\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "try:\n    mnist_loader.load_image(sys.argv[1])\nexcept mnist_loader.ImageError as e:\n    print('named:', e)\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code, str(tmp_path / "bomb.png")], capture_output=True,
+                         text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("named: ") and "900000000 pixels" in lines[0]
+    assert int(lines[1]) < 20                             # MB more at the peak: the header was enough
+
+
+def test_drawn_fixtures_are_read_right_by_a_small_trained_network(mnist_arrays):
+    (x, y), _, _ = mnist_arrays
+    net = network.MatrixNetwork([784, 100, 10], seed=0, cost="cross-entropy", init="scaled", dtype="float32")
+    net.SGD((x[:20000], y[:20000]), 3, 10, 0.1, lmbda=5.0, verbose=False)
+    files = sorted(FIXTURES.glob("drawn-*.png"))
+    assert len(files) == 10
+    guesses = [net.classify(load_image(f)) for f in files]
+    assert sum(g == int(f.stem[-1]) for g, f in zip(guesses, files)) >= 8, guesses
+
+
+def run(*args, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_predict_command_end_to_end(tmp_path):
+    net = network.ConvNetwork([network.FullyConnectedLayer(784, 20), network.SoftmaxLayer(20, 10)], seed=0)
+    net.save(tmp_path / "net.json")
+    good = [str(FIXTURES / "drawn-7.png"), str(FIXTURES / "drawn-1.png")]
+    (tmp_path / "blank.png").write_bytes(b"")
+    out = run("-m", "network", "predict", str(tmp_path / "net.json"), good[0], str(tmp_path / "blank.png"), good[1],
+              "--show", str(tmp_path / "show.png"))
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith(f"{good[0]}: ") and "probabilities)" in lines[0] and "top three: " in lines[0]
+    assert lines[1].startswith(f"{good[1]}: ") and lines[2] == f"wrote {tmp_path / 'show.png'}"
+    assert out.stderr.strip().splitlines() == [f"error: {tmp_path / 'blank.png'}: not an image (Pillow knows no format that reads it)"]
+    assert (tmp_path / "show.png").stat().st_size > 1000
+    js = run("-m", "network", "predict", str(tmp_path / "net.json"), good[0], "--json")
+    record = json.loads(js.stdout)
+    assert js.returncode == 0 and set(record) == {"file", "digit", "top3", "scores"} and record["scores"] == "probabilities"
+    assert record["digit"] == record["top3"][0][0] and len(record["top3"]) == 3
+    assert abs(sum(s for _, s in record["top3"])) <= 1.0 + 1e-6
+    plain = network.MatrixNetwork([784, 5, 10], seed=0)          # sigmoid outputs: labelled as activations
+    plain.save(tmp_path / "plain.json")
+    assert "output activations)" in run("-m", "network", "predict", str(tmp_path / "plain.json"), good[0]).stdout
+    (tmp_path / "broken.json").write_text("{")
+    bad = run("-m", "network", "predict", str(tmp_path / "broken.json"), good[0])
+    assert bad.returncode == 1 and bad.stdout == "" and bad.stderr.startswith(f"error: {tmp_path / 'broken.json'}: ")
+
+
+def test_network_load_says_what_it_is(tmp_path):
+    net = network.TwoLayerNet(784, 30, 10, seed=0)
+    net.save(tmp_path / "two.json")
+    assert repr(network.load(tmp_path / "two.json")) == \
+        "TwoLayerNet([784, 30, 10], cost softmax cross-entropy, activation relu, init N(0, 0.01^2), float64)"
+
+
+def test_drawing_pad_draws_reads_clears_and_saves(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backend_bases import KeyEvent, MouseEvent
+
+    import draw
+
+    net = network.MatrixNetwork([784, 10, 10], seed=0, cost="log-likelihood")
+    fig = plt.figure()
+    pad = draw.Pad(net, fig, tmp_path / "draw")
+
+    def send(name, x, y):
+        xd, yd = pad.pad_ax.transData.transform((x, y))
+        fig.canvas.callbacks.process(name, MouseEvent(name, fig.canvas, xd, yd, button=1))
+
+    def key(k):
+        fig.canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", fig.canvas, k))
+
+    assert pad.save() is None                                # nothing drawn: nothing saved
+    send("button_press_event", 150, 50)
+    for y in range(60, 240, 20):
+        send("motion_notify_event", 150, y)
+    send("button_release_event", 150, 235)
+    assert pad.ink[50:221, 145:156].min() > 0.9 and pad.ink[:, :100].max() == 0
+    assert pad.guess is not None and 0 <= pad.guess["digit"] <= 9
+    seen = pad.seen_im.get_array()
+    assert np.allclose(seen, load_image(1 - pad.ink).reshape(28, 28))
+    assert pad.pad_ax.get_title().startswith(f"the network reads {pad.guess['digit']} (top three: ")
+    key("s")
+    key("s")
+    assert [p.name for p in pad.saved] == ["digit-1.png", "digit-2.png"]
+    assert distance(load_image(pad.saved[0]), load_image(1 - pad.ink)) < 8     # the PNG rounds to 8 bits
+    key("c")
+    assert pad.ink.max() == 0 and pad.guess is None and pad.pad_ax.get_title().startswith("draw a digit")
+    plt.close(fig)
+    headless = run(str(PROJECT_ROOT / "experiments" / "draw.py"))
+    assert headless.returncode == 1 and headless.stderr.startswith("error: the drawing pad needs a display")
+
+
+def test_inspect_network_writes_every_picture(tmp_path, mnist_pkl):
+    (x, y), _, _ = mnist_loader.load_data(mnist_pkl)
+    conv = network.ConvNetwork([network.ConvPoolLayer((4, 1, 5, 5), (10, 1, 28, 28)), network.FullyConnectedLayer(4 * 12 * 12, 10),
+                                network.SoftmaxLayer(10, 10)], seed=0)
+    conv.SGD((x[:500], y[:500]), 1, 10, 0.1, verbose=False)
+    conv.save(tmp_path / "conv.json")
+    out = run(str(PROJECT_ROOT / "experiments" / "inspect_network.py"), str(tmp_path / "conv.json"), "--runs-dir",
+              str(tmp_path), "--data", str(mnist_pkl), "--most", "30")
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "inspect"
+    for name in ("errors.png", "confusion.png", "per_digit.png", "filters.png", "confusion.csv"):
+        assert (folder / name).stat().st_size > 100, name
+    rows = [line.split(",") for line in (folder / "confusion.csv").read_text().splitlines()[1:]]
+    confusion = np.array([[int(v) for v in row[1:]] for row in rows])
+    assert confusion.shape == (10, 10) and confusion.sum() == 10000
+    assert f"{100 * np.trace(confusion) / 10000:.2f}% of the test digits right" in out.stdout
+    network.MatrixNetwork([784, 16, 10], seed=0).save(tmp_path / "fc.json")
+    run(str(PROJECT_ROOT / "experiments" / "inspect_network.py"), str(tmp_path / "fc.json"), "--runs-dir", str(tmp_path),
+        "--data", str(mnist_pkl))
+    assert (tmp_path / "inspect-2" / "hidden_weights.png").is_file()
+
+
+def test_photographed_digits_measures_both_accuracies(tmp_path, mnist_pkl):
+    network.MatrixNetwork([784, 16, 10], seed=0).save(tmp_path / "fc.json")
+    out = run(str(PROJECT_ROOT / "experiments" / "photographed_digits.py"), str(tmp_path / "fc.json"), "--samples", "40",
+              "--jobs", "1", "--runs-dir", str(tmp_path), "--data", str(mnist_pkl))
+    assert out.returncode == 0, out.stderr
+    results = (tmp_path / "photographed" / "RESULTS.md").read_text()
+    assert "| MatrixNetwork([784, 16, 10]" in results and results.count("%") >= 2
+    assert (tmp_path / "photographed" / "examples.png").stat().st_size > 1000
