@@ -17,13 +17,12 @@ layer's forward and backward, and how much of that the matrix products alone tak
 """
 from __future__ import annotations
 
-import csv
 import sys
 import time
 
 import numpy as np
 from helpers.bench import gemm_rate, threads
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions
+from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions, save_csv
 
 import mnist_loader
 from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
@@ -210,11 +209,8 @@ def main(argv=None) -> int:
                 for name, t in parts.items():
                     print(f"  {name:<40} {t:7.2f}")
                 rows.append(dict(threads=n_threads, mini_batch=m, **{f"where: {k}": v for k, v in parts.items()}))
-    with open(out / "benchmark.csv", "w", newline="") as f:
-        columns = list(dict.fromkeys(k for r in rows for k in r))
-        writer = csv.DictWriter(f, columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    save_csv(out / "benchmark.csv", [columns] + [[r.get(c, "") for c in columns] for r in rows])
     print(f"\n{', '.join(f'{k} {v}' for k, v in versions().items() if k != 'platform')}"
           + (f", torch {torch.__version__}" if torch else "") + f"; wrote {out}/benchmark.csv")
     return 0

@@ -24,14 +24,13 @@ is used and said so.
 from __future__ import annotations
 
 import copy
-import csv
 import sys
 
 import numpy as np
 from helpers.bench import gemm_rate, threads, timed
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
-    versions,
+    versions, save_text, save_csv, save_figure,
 )
 
 import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
@@ -248,11 +247,8 @@ def main(argv=None) -> int:
                       f"{t['product_rate'] / 1e9:>17.1f} {t['call_floor']:>11.3f}", flush=True)
     out = new_run_dir(args.runs_dir, args.name)
     for name, table in (("benchmark.csv", rows), ("breakdown.csv", breakdown)):
-        with open(out / name, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(table[0]))
-            writer.writeheader()
-            writer.writerows(table)
-    (out / "versions.txt").write_text("\n".join(f"{k}: {v}" for k, v in versions().items()) + "\n")
+        save_csv(out / name, [list(table[0])] + [list(r.values()) for r in table])
+    save_text(out / "versions.txt", "\n".join(f"{k}: {v}" for k, v in versions().items()) + "\n")
     plot(rows, out / "benchmark.png")
     print(f"\nwrote {out / 'benchmark.csv'}, breakdown.csv and benchmark.png")
     return 0
@@ -307,8 +303,7 @@ def plot(rows, path) -> None:
     ax.legend(fontsize=8)
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _importable(module: str) -> bool:

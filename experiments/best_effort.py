@@ -17,7 +17,7 @@ import sys
 import time
 
 from helpers import training
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_float, run_script
+from helpers.runlog import add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_float, run_script, save_text
 
 import mnist_loader
 
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     if args.select:
         print(f"\nchosen on validation: {winner['name']}")
     out = top / "summary.json"
-    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    save_text(out, json.dumps(results, indent=2, default=str) + "\n")
     print(f"test accuracy {winner['test_at_best_validation']:.2%} "
           f"({winner['training_seconds']:.1f} s of training, target 98.0%); wrote {out}")
     return 0

@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
-from pathlib import Path
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one BLAS thread per worker
     os.environ.setdefault(_variable, "1")
 
 import numpy as np  # noqa: E402
-from helpers import baselines, learning_curves  # noqa: E402
-from helpers.book_report import ROWS, Report, chapter6_rows  # noqa: E402
+from helpers import baselines  # noqa: E402
+from helpers.book_report import ROWS, Report  # noqa: E402
 from helpers.runlog import (  # noqa: E402
-    add_run_arguments, make_parser, new_run_dir, positive_int, run_script, training_size, versions,
+    add_run_arguments, make_parser, new_run_dir, positive_int, run_script, training_size, versions, save_text,
 )
 
 import mnist_loader  # noqa: E402
@@ -264,8 +262,8 @@ def main(argv=None) -> int:
                 print(f"  [{len(results)}/{len(jobs)}] {r['name']} seed {r['seed']}: {r['seconds']:.0f} s "
                       f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
     total = time.perf_counter() - start
-    (out / "results.json").write_text(json.dumps(dict(results=results, options=options, versions=versions(),
-                                                      wall_seconds=total), indent=1) + "\n")
+    save_text(out / "results.json", json.dumps(dict(results=results, options=options, versions=versions(),
+                                                   wall_seconds=total), indent=1) + "\n")
     report = Report(results, options, out, args.runs_dir)
     text = report.write(rows, chapters, total, args)
     print(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from helpers.runlog import (
-    add_run_arguments, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
+    add_run_arguments, check_mnist_sizes, make_parser, nonnegative_int, plot_curves, positive_float, positive_int,
     run_script, RunLog, training_size,
 )
 
@@ -31,6 +31,7 @@ def main(argv=None) -> int:
     p.add_argument("--matrix", action="store_true", help="use MatrixNetwork instead of the per-sample Network")
     add_run_arguments(p, "chapter1")
     args = p.parse_args(argv)
+    check_mnist_sizes(p, args.sizes)
     if args.matrix and args.name == "chapter1":
         args.name = "chapter1-matrix"  # say what ran: the per-sample run keeps its own folder
 

@@ -15,7 +15,7 @@ import sys
 
 from helpers import training
 from helpers.runlog import (
-    add_run_arguments, make_parser, nonnegative_float, nonnegative_int, positive_float,
+    add_run_arguments, check_mnist_sizes, make_parser, nonnegative_float, nonnegative_int, positive_float,
     positive_int, run_script, training_size,
 )
 
@@ -40,6 +40,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed")
     add_run_arguments(p, "chapter3")
     args = p.parse_args(argv)
+    check_mnist_sizes(p, args.sizes)
+    n = args.train_size or 50000
+    if args.lmbda and args.eta * args.lmbda / n > 1:
+        p.error(f"--eta {args.eta:g} --lmbda {args.lmbda:g}: the L2 decay factor 1 - eta lmbda / n would be "
+                f"{1 - args.eta * args.lmbda / n:g}, below zero (n = {n})")
 
     (x, y), validation, test = mnist_loader.load_data(args.data)
     if args.train_size:

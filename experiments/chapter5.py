@@ -19,7 +19,6 @@ The chapter's depth table (5.1-5.4) and these numbers against the book's: `pytho
 """
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
-    training_size, versions,
+    training_size, versions, save_text, save_csv, save_figure,
 )
 
 import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
@@ -93,7 +92,7 @@ def main(argv=None) -> int:
     write_initial(initial, out / "initial_speeds.csv")
     plot_initial(initial, args.seeds, out / "initial_speeds.png")
     report = results(initial, speeds, args)
-    (out / "RESULTS.md").write_text(report)
+    save_text(out / "RESULTS.md", report)
     print(report)
     print(f"wrote {out}/RESULTS.md, speeds.csv, initial_speeds.csv and the figures "
           f"({time.perf_counter() - start:.0f} s)")
@@ -135,23 +134,15 @@ def results(initial: dict, speeds: dict, args) -> str:
 
 
 def write_speeds(speeds: dict, path: Path) -> None:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["activation", "hidden_layers", "epoch", "layer", "speed"])
-        for (activation, hidden), run in speeds.items():
-            for epoch, row in enumerate(run):
-                for l, v in enumerate(row):
-                    w.writerow([activation, hidden, epoch, l + 1, f"{v:.6g}"])
+    save_csv(path, [["activation", "hidden_layers", "epoch", "layer", "speed"]]
+             + [[activation, hidden, epoch, l + 1, f"{v:.6g}"] for (activation, hidden), run in speeds.items()
+                for epoch, row in enumerate(run) for l, v in enumerate(row)])
 
 
 def write_initial(initial: dict, path: Path) -> None:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["hidden_layers", "seed", "layer", "speed"])
-        for hidden, runs in initial.items():
-            for seed, row in enumerate(runs):
-                for l, v in enumerate(row):
-                    w.writerow([hidden, seed, l + 1, f"{v:.6g}"])
+    save_csv(path, [["hidden_layers", "seed", "layer", "speed"]]
+             + [[hidden, seed, l + 1, f"{v:.6g}"] for hidden, runs in initial.items()
+                for seed, row in enumerate(runs) for l, v in enumerate(row)])
 
 
 def plot_training(speeds: dict, activation: str, epochs: int, path: Path) -> None:
@@ -169,8 +160,7 @@ def plot_training(speeds: dict, activation: str, epochs: int, path: Path) -> Non
     axes[0].set_ylabel("speed of learning ||dC/db|| (log scale)")
     fig.suptitle(f"Speed of learning, {activation} hidden layers: batch gradient descent on 1,000 images")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_initial(initial: dict, seeds: int, path: Path) -> None:
@@ -189,8 +179,7 @@ def plot_initial(initial: dict, seeds: int, path: Path) -> None:
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 from helpers.runlog import (  # noqa: E402
     add_run_arguments, make_parser, new_run_dir, plot_curves, positive_int, prefixed, run_script, RunLog,
-    training_size, versions,
+    training_size, versions, save_text,
 )
 
 import mnist_loader  # noqa: E402
@@ -242,8 +242,8 @@ def write_results(out: Path, args, ids: list[str], results: list[dict], total: f
                      f"{r['epochs']} | {r['seconds_per_epoch']:.1f} | {r['training_seconds'] / 60:.0f} min |")
         summary.append(dict(r, book=row["book"], ours=100 * r["test_at_best_validation"]))
     lines += ["", f"Per-run logs (metrics.csv, accuracy.png, network.json): `{out}/<id>/`.", ""]
-    (out / "RESULTS.md").write_text("\n".join(lines))
-    (out / "results.json").write_text(json.dumps(dict(rows=summary, runs=results, epochs=args.epochs,
+    save_text(out / "RESULTS.md", "\n".join(lines))
+    save_text(out / "results.json", json.dumps(dict(rows=summary, runs=results, epochs=args.epochs,
                                                       train_size=args.train_size), indent=2) + "\n")
     print("\n".join(lines))
     print(f"wrote {out}/RESULTS.md")

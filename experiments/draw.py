@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import PROJECT_ROOT, make_parser, run_script
+from helpers.runlog import make_parser, run_script
 
 import mnist_loader
 import network

@@ -2,11 +2,12 @@
 
 Each case makes a file in a temporary folder, then loads it in a child process under a memory
 limit (as `ulimit -v` does) and reports what happened, the child's peak resident memory and its
-time. A case passes when it ends the way it should: a named error (DatasetError, NetworkFileError)
+time. A case passes when it ends the way it should: a named error (DatasetError, NetworkFileError, ImageError)
 for a bad file, a loaded dataset for a good one; never a MemoryError, a TypeError or a kill.
 
     .venv/bin/python experiments/hostile_files.py                 # the cases at test size
     .venv/bin/python experiments/hostile_files.py --big           # the sizes of the issue (2 GiB paddings)
+    .venv/bin/python experiments/hostile_files.py --fuzz 20000    # and 20,000 seeded mutations of valid files
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ MiB = 2**20
 class Case:
     name: str
     make: Callable[[Path, bool], Path]   # (folder, big) -> the file
-    load: str                            # 'dataset', 'idx-images' or 'network'
+    load: str                            # 'dataset', 'idx-images', 'network' or 'image'
     expect: str                          # the outcome's class name, or 'loaded'
 
 
@@ -69,9 +70,17 @@ class _Forged:
         return self.reduce
 
 
+def _numpy_private(module: str, name: str):
+    """numpy's pickling helper ``name``: in numpy._core (numpy 2) or numpy.core (numpy 1)."""
+    import importlib
+    try:
+        return getattr(importlib.import_module(f"numpy._core.{module}"), name)
+    except ImportError:
+        return getattr(importlib.import_module(f"numpy.core.{module}"), name)
+
+
 def _reconstruct():
-    from numpy._core.multiarray import _reconstruct
-    return _reconstruct
+    return _numpy_private("multiarray", "_reconstruct")
 
 
 def zeros_bomb(d: Path, big: bool) -> Path:
@@ -96,8 +105,7 @@ def object_array(d: Path, big: bool) -> Path:
 
 def rebuilt_array(d: Path, big: bool) -> Path:
     """A genuine 8-byte array, then a state that makes it 2e8 elements over the same 8 bytes."""
-    from numpy._core.numeric import _frombuffer
-    forged = _Forged(_frombuffer, (b"\0" * 8, np.dtype("f8"), (1,), "C"), (1, (200_000_000,), np.dtype("f8"), False, b"\0" * 8))
+    forged = _Forged(_numpy_private("numeric", "_frombuffer"), (b"\0" * 8, np.dtype("f8"), (1,), "C"), (1, (200_000_000,), np.dtype("f8"), False, b"\0" * 8))
     return _gzip_pickle(d / "rebuilt.pkl.gz", forged, protocol=5)
 
 
@@ -105,6 +113,75 @@ def huge_length_field(d: Path, big: bool) -> Path:
     # protocol 4, BINBYTES with a length of 4 GB, then 10 bytes: a 34-byte file
     path = d / "length.pkl.gz"
     path.write_bytes(gzip.compress(b"\x80\x04B" + struct.pack("<I", 0xFFFFFFF0) + b"x" * 10 + b"."))
+    return path
+
+
+def bytearray8(d: Path, big: bool) -> Path:
+    """One BYTEARRAY8 of 2 GiB: a 30-byte file (the opcode allocates before it reads)."""
+    path = d / "bytearray8.pkl.gz"
+    path.write_bytes(gzip.compress(b"\x80\x05\x96" + (2**31).to_bytes(8, "little") + b"."))
+    return path
+
+
+def empty_sets(d: Path, big: bool) -> Path:
+    """Ten million EMPTY_SETs on the stack (300 million with --big), in 10 KB (300 KB)."""
+    path = d / "sets.pkl.gz"
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    with open(path, "wb") as f:
+        f.write(c.compress(b"\x80\x04"))
+        for _ in range(300 if big else 10):
+            f.write(c.compress(b"\x8f" * 1_000_000))
+        f.write(c.compress(b".") + c.flush())
+    return path
+
+
+def nones(d: Path, big: bool) -> Path:
+    """167 million NONE, POP pairs: 334 million opcodes in 326 KB."""
+    path = d / "nones.pkl.gz"
+    c = zlib.compressobj(6, zlib.DEFLATED, 31)
+    with open(path, "wb") as f:
+        for _ in range(167):
+            f.write(c.compress(b"N0" * 1_000_000))
+        f.write(c.flush())
+    return path
+
+
+def _json_padding(name: str, head: str, item: str, tail: str, mib: int, big_mib: int) -> Callable[[Path, bool], Path]:
+    """A JSON file of ``head``, ``item`` repeated to ``mib`` MiB (``big_mib`` with --big), ``tail``."""
+    def make(d: Path, big: bool) -> Path:
+        path = d / name
+        n = (big_mib if big else mib) * MiB // len(item)
+        with open(path, "w") as f:
+            f.write(head)
+            block = item * 100_000
+            for _ in range(n // 100_000):
+                f.write(block)
+            f.write(item * (n % 100_000))
+            f.write(tail)
+        return path
+    return make
+
+
+def _conv_file(mutate) -> Callable[[Path, bool], Path]:
+    def make(d: Path, big: bool) -> Path:
+        import network
+        net = network.ConvNetwork([network.FullyConnectedLayer(4, 3), network.SoftmaxLayer(3, 2)], seed=0)
+        path = d / "conv.json"
+        net.save(path)
+        data = json.loads(path.read_text())
+        mutate(data)
+        path.write_text(json.dumps(data))
+        return path
+    return make
+
+
+def _png_bomb(d: Path, big: bool) -> Path:
+    """A 1 KB PNG whose header says 30,000 x 30,000 pixels."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    path = d / "bomb.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
     return path
 
 
@@ -153,7 +230,171 @@ CASES = [
          "network", "NetworkFileError"),
     Case("network: an integer of 5,000 digits", _network_file("digits.json", '{"sizes": 1' + "0" * 4999 + "}"),
          "network", "NetworkFileError"),
+    Case("dataset: one BYTEARRAY8 of 2 GiB in a 30-byte file", bytearray8, "dataset", "DatasetError"),
+    Case("dataset: 10 million EMPTY_SETs (300 million with --big)", empty_sets, "dataset", "DatasetError"),
+    Case("dataset: 167 million NONE, POP pairs in 326 KB", nones, "dataset", "DatasetError"),
+    Case("network: an unknown key holding [[], [], ...], 20 MiB (100 MiB with --big)",
+         _json_padding("extra.json", json.dumps(dict(_HEAD, sizes=[2, 1]))[:-1] + ', "extra": [', "[], ", "[]]}", 20, 100),
+         "network", "NetworkFileError"),
+    Case("network: a file of [] lists, 20 MiB (250 MiB with --big)", _json_padding("lists.json", "[", "[], ", "[]]", 20, 250),
+         "network", "NetworkFileError"),
+    Case("network: a file of {} objects, 20 MiB (250 MiB with --big)", _json_padding("objects.json", "[", "{}, ", "{}]", 20, 250),
+         "network", "NetworkFileError"),
+    Case("network: valid sizes [1, 20000000, 1], zeros, 20 MiB (250 MiB with --big)",
+         _json_padding("huge.json", json.dumps(dict(_HEAD, sizes=[1, 20000000, 1]))[:-1] + ', "weights": [[', "[0], ",
+                       "[0]], [[0]]], \"biases\": [[[0]], [[0]]]}", 20, 250), "network", "NetworkFileError"),
+    Case("network: an integer literal 10**400 among the weights",
+         _network_file("int.json", json.dumps(dict(_HEAD, sizes=[2, 1], weights=[[[0.0, 0.0]]], biases=[[[0.0]]]))
+                       .replace("[[[0.0, 0.0]]]", "[[[1" + "0" * 400 + ", 0.0]]]")), "network", "NetworkFileError"),
+    Case("network: a ConvNetwork layer whose type is a list", _conv_file(lambda d: d["layers"][0].update(type=[])),
+         "network", "NetworkFileError"),
+    Case("network: a float32 file with a weight of 1e300", _conv_file(lambda d: d["weights"][0][0].__setitem__(0, 1e300)),
+         "network", "NetworkFileError"),
+    Case("network: a layer whose activation_fn is null", _conv_file(lambda d: d["layers"][0].update(activation_fn=None)),
+         "network", "NetworkFileError"),
+    Case("image: a 1 KB PNG that says 30,000 x 30,000 pixels", _png_bomb, "image", "ImageError"),
 ]
+
+
+# ---------------------------------------------------------------------- fuzzing
+NAMED = {"loaded", "NetworkFileError", "DatasetError", "UnsafePickleError", "IdxFormatError", "ImageError"}
+
+
+def fuzz_bases(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Small valid files of every kind a user may be given: (how to load it, its bytes)."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import network
+    from PIL import Image
+
+    bases = {}
+    nets = {"Network": network.Network([6, 4, 3], seed=0),
+            "MatrixNetwork": network.MatrixNetwork([6, 4, 3], seed=0, cost="log-likelihood", activation="relu"),
+            "TwoLayerNet": network.TwoLayerNet(6, 4, 3, seed=0),
+            "ConvNetwork": network.ConvNetwork([network.ConvPoolLayer((2, 1, 3, 3), (1, 1, 6, 6), (2, 2), "relu"),
+                                                network.FullyConnectedLayer(8, 4, "tanh", 0.5),
+                                                network.SoftmaxLayer(4, 3)], seed=0)}
+    for name, net in nets.items():
+        net.save(folder / f"{name}.json")
+        bases[name] = ("network", (folder / f"{name}.json").read_bytes())
+    rng = np.random.default_rng(0)
+    split = (rng.integers(0, 256, (4, 784)).astype(np.float32) / 256, rng.integers(0, 10, 4).astype(np.int64))
+    for protocol in (2, 4):
+        bases[f"pickle{protocol}"] = ("dataset-raw", pickle.dumps((split,) * 3, protocol=protocol))
+    images = rng.integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    bases["idx-images"] = ("idx-images-raw", struct.pack(">IIII", 0x803, 3, 28, 28) + images.tobytes())
+    bases["idx-labels"] = ("idx-labels-raw", struct.pack(">II", 0x801, 3) + bytes([1, 2, 3]))
+    import io
+    digit = np.full((40, 40), 255, np.uint8)
+    digit[8:32, 18:22] = 0
+    out = io.BytesIO()
+    Image.fromarray(digit).save(out, format="PNG")
+    bases["png"] = ("image", out.getvalue())
+    return bases
+
+
+def mutate(data: bytes, rng: np.random.Generator, json_text: bool) -> bytes:
+    """One seeded mutation of ``data``: bytes flipped, a range cut, doubled, filled or
+    truncated; for JSON also a number, list or key replaced by a hostile one."""
+    b = bytearray(data)
+    kind = int(rng.integers(0, 9 if json_text else 6))
+    i, j = sorted(int(v) for v in rng.integers(0, len(b) + 1, 2))
+    if kind == 0:
+        for k in rng.integers(0, len(b), int(rng.integers(1, 8))):
+            b[k] = int(rng.integers(0, 256))
+    elif kind == 1:
+        del b[i:j]
+    elif kind == 2:
+        b[i:i] = b[i:j] * int(rng.integers(1, 50))
+    elif kind == 3:
+        b[i:j] = bytes([int(rng.choice([ord("["), ord("{"), ord("9"), 0xFF, ord('"'), ord("-")]))]) * max(1, j - i)
+    elif kind == 4:
+        b = b[:i]
+    elif kind == 5:
+        b[i:i] = bytes(rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8))
+    else:
+        text = b.decode("utf-8", errors="replace")
+        hostile = ["1" + "0" * 400, "1e400", "NaN", "-Infinity", "[]", "{}", "null", '"x"', "[[[[[[[[1]]]]]]]]",
+                   "true", "-1", "0", "100001", "3.5"]
+        import re
+        spots = [m.span() for m in re.finditer(r"-?\d+(\.\d+)?(e-?\d+)?|\[|\{|\"[a-z_]+\"", text)]
+        if spots:
+            a, z = spots[int(rng.integers(0, len(spots)))]
+            text = text[:a] + str(rng.choice(hostile)) + text[z:]
+        b = bytearray(text.encode())
+    return bytes(b)
+
+
+def fuzz_child(cases_file: str) -> None:
+    """Load each case of a JSON list [(kind, path), ...]; print one JSON line per case."""
+    import signal
+
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import mnist_loader
+    import network
+    from mnist_loader.idx import read_idx
+
+    def alarm(signum, frame):
+        raise TimeoutError("took more than 10 s")
+
+    signal.signal(signal.SIGALRM, alarm)
+    for kind, path in json.loads(Path(cases_file).read_text()):
+        signal.alarm(10)
+        try:
+            if kind == "network":
+                network.load(path)
+            elif kind == "dataset":
+                mnist_loader.read_dataset(path)
+            elif kind.startswith("idx"):
+                read_idx(path, "images" if kind == "idx-images" else "labels")
+            else:
+                mnist_loader.load_image(path)
+            outcome, message = "loaded", ""
+        except BaseException as exc:
+            outcome, message = type(exc).__name__, str(exc)[:200]
+        signal.alarm(0)
+        print(json.dumps(dict(outcome=outcome, message=message)), flush=True)
+
+
+def fuzz(n: int, folder: Path, seed: int = 0, limit_mb: int = 1024, batch: int = 200) -> list[dict]:
+    """``n`` seeded mutations of the bases, each loaded (in children of ``limit_mb`` MiB, ``batch``
+    cases per child); one record per case: its base, outcome and message."""
+    bases = fuzz_bases(folder)
+    rng = np.random.default_rng(seed)
+    names = sorted(bases)
+    cases = []
+    for k in range(n):
+        name = names[k % len(names)]
+        load, data = bases[name]
+        mutated = mutate(data, rng, load == "network")
+        kind = load.replace("-raw", "")
+        path = folder / f"case{k}"
+        if load == "dataset-raw":                           # inside the gzip, where the parser sees it
+            mutated = gzip.compress(mutated) if rng.random() < 0.9 else mutate(gzip.compress(data), rng, False)
+        elif load.startswith("idx") and rng.random() < 0.5:
+            mutated = gzip.compress(mutated)
+            path = path.with_suffix(".gz")
+        path.write_bytes(mutated)
+        cases.append(dict(base=name, kind=kind, path=str(path)))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb * MiB, limit_mb * MiB))
+
+    records, start = [], 0
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    while start < len(cases):
+        chunk = cases[start:start + batch]
+        (folder / "cases.json").write_text(json.dumps([(c["kind"], c["path"]) for c in chunk]))
+        run = subprocess.run([sys.executable, __file__, "--fuzz-child", str(folder / "cases.json")], capture_output=True,
+                             text=True, preexec_fn=limit, env=env, timeout=60 + 11 * len(chunk))
+        got = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+        records += [dict(c, **g) for c, g in zip(chunk, got)]
+        if len(got) < len(chunk):                           # the child died on the next case: note it, go on
+            records.append(dict(chunk[len(got)], outcome=f"died (exit {run.returncode})",
+                                message=(run.stderr.strip().splitlines() or [""])[-1][:200]))
+            start += len(got) + 1
+        else:
+            start += len(chunk)
+    return records
 
 
 def child(kind: str, path: str) -> None:
@@ -167,6 +408,9 @@ def child(kind: str, path: str) -> None:
         elif kind == "idx-images":
             from mnist_loader.idx import read_idx
             read_idx(path, "images")
+        elif kind == "image":
+            from mnist_loader import load_image
+            load_image(path)
         else:
             import network
             network.load(path)
@@ -211,11 +455,17 @@ def main() -> int:
     p.add_argument("--big", action="store_true", help="the issue's sizes: 1.5 GiB bomb, 2 GiB padding")
     p.add_argument("--limit-mb", type=positive_int, default=1024, help="address-space limit of each child (MiB)")
     p.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    p.add_argument("--fuzz-child", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--fuzz", type=positive_int, default=0, metavar="N",
+                   help="also load N seeded random mutations of small valid network, dataset, IDX and image files")
     p.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
     p.add_argument("--name", default="hostile_files", help="run folder name")
     args = p.parse_args()
     if args.child:
         child(*args.child)
+        return 0
+    if args.fuzz_child:
+        fuzz_child(args.fuzz_child)
         return 0
     out = new_run_dir(args.runs_dir, args.name)
     lines = ["| case | file | outcome | peak memory | time |", "|---|---|---|---|---|"]
@@ -236,7 +486,21 @@ def main() -> int:
             print(lines[-1], flush=True)
             results.append(dict(r, case=case.name, expect=case.expect, ok=ok))
     lines += ["", f"{len(CASES) - failed} of {len(CASES)} cases end as they should (limit {args.limit_mb} MiB each)"]
-    print(lines[-1])
+    print(lines[-1], flush=True)
+    if args.fuzz:
+        with tempfile.TemporaryDirectory() as tmp:
+            records = fuzz(args.fuzz, Path(tmp), limit_mb=args.limit_mb)
+        counts: dict[tuple[str, str], int] = {}
+        for r in records:
+            counts[r["base"], r["outcome"]] = counts.get((r["base"], r["outcome"]), 0) + 1
+        bad = [r for r in records if r["outcome"] not in NAMED]
+        failed += len(bad)
+        lines += ["", f"## {args.fuzz} seeded mutations of small valid files", "",
+                  "| base file | outcome | cases |", "|---|---|---|"]
+        lines += [f"| {base} | {outcome} | {count} |" for (base, outcome), count in sorted(counts.items())]
+        lines += ["", f"{len(records) - len(bad)} of {len(records)} end in a correct load or a named error"
+                  + "".join(f"; UNEXPECTED {r['outcome']} on {r['base']}: {r['message']}" for r in bad[:5])]
+        print("\n".join(lines[-len(counts) - 6:]))
     (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
     (out / "results.json").write_text(json.dumps(dict(limit_mb=args.limit_mb, big=args.big, cases=results), indent=2))
     print(f"wrote {out}/RESULTS.md")

@@ -15,19 +15,17 @@ and prints the accuracy. Works with every kind of network file the project write
 """
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script
+from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, save_csv, save_figure
 
 import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
 
 import mnist_loader
 import network
 from network import ConvNetwork, ConvPoolLayer, TwoLayerNet
-from network.atomic import write_atomic
 
 
 def first_layer_images(net) -> tuple[np.ndarray | None, str]:
@@ -47,8 +45,7 @@ def first_layer_images(net) -> tuple[np.ndarray | None, str]:
 
 
 def save(fig, path: Path) -> None:
-    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)
 
 
 def draw_grid(images: np.ndarray, titles: list[str], path: Path, suptitle: str, cmap="gray", symmetric=False) -> None:
@@ -99,8 +96,7 @@ def main(argv=None) -> int:
            title=f"confusion matrix: {100 * accuracy:.2f}% correct")
     fig.tight_layout()
     save(fig, out / "confusion.png")
-    with open(out / "confusion.csv", "w", newline="") as f:
-        csv.writer(f).writerows([["true \\ predicted", *range(10)]] + [[i, *row] for i, row in enumerate(confusion)])
+    save_csv(out / "confusion.csv", [["true \\ predicted", *range(10)]] + [[i, *row] for i, row in enumerate(confusion)])
 
     per_digit = confusion.diagonal() / confusion.sum(axis=1)
     fig, ax = plt.subplots(figsize=(7, 4))

@@ -24,7 +24,7 @@ import time
 import numpy as np
 from helpers.runlog import (
     new_run_dir, add_run_arguments, make_parser, nonnegative_int, positive_float, positive_int, run_script,
-    versions,
+    versions, save_text,
 )
 
 import mnist_loader
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
               "max_relative_difference_away_from_kinks": clean_diff,
               "hidden": args.hidden, "batch": args.batch, "h": args.h, "versions": versions()}
     out = new_run_dir(args.runs_dir, args.name)
-    (out / "numerical_vs_backprop.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_text(out / "numerical_vs_backprop.json", json.dumps(result, indent=2) + "\n")
     print(f"wrote {out}/numerical_vs_backprop.json")
     return 0
 

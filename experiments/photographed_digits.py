@@ -14,7 +14,6 @@ some pages and what load_image made of them.
 from __future__ import annotations
 
 import io
-import os
 import sys
 import tempfile
 import time
@@ -22,11 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions
+from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions, save_text, save_figure
 
 import mnist_loader
 import network
-from network.atomic import write_atomic
 
 
 def photograph(digit: np.ndarray, seed: int) -> bytes:
@@ -97,7 +95,7 @@ def main(argv=None) -> int:
         after = float(np.mean(net.classify(read) == ty))
         lines.append(f"| {net!r} | `{path}` | {100 * before:.2f}% | {100 * after:.2f}% | {100 * (before - after):.2f} pt |")
         print(lines[-1], flush=True)
-    (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    save_text(out / "RESULTS.md", "\n".join(lines) + "\n")
     examples(tx, read, out / "examples.png")
     print(f"wrote {out}/RESULTS.md and examples.png")
     return 0
@@ -117,8 +115,7 @@ def examples(tx: np.ndarray, read: np.ndarray, path: Path, n: int = 6) -> None:
     for row, title in enumerate(("the test digit", "photographed", "read back by load_image")):
         axes[row, 0].set_title(title, fontsize=9, loc="left")
     fig.tight_layout()
-    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=90))
-    plt.close(fig)
+    save_figure(fig, path, dpi=90)
 
 
 if __name__ == "__main__":

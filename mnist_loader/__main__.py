@@ -42,6 +42,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (DatasetError, OSError) as exc:  # a bad or missing file, a failed download, a failed write
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was written (the dataset is written atomically, or not at all)", file=sys.stderr)
+        return 130
     print(path)
     return 0
 

@@ -43,7 +43,13 @@ def data_dir() -> Path:
         return Path(os.environ[DATA_DIR_ENV]).expanduser()
     if (PROJECT_ROOT / "setup.cfg").is_file() and (PROJECT_ROOT / "mnist_loader").is_dir():
         return PROJECT_ROOT / "data"
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    cache = os.environ.get("XDG_CACHE_HOME")
+    if not cache:
+        try:
+            cache = Path.home() / ".cache"
+        except (RuntimeError, KeyError):          # no HOME and no entry in the password database
+            import tempfile
+            cache = Path(tempfile.gettempdir()) / f"cache-{os.getuid()}"
     return Path(cache).expanduser() / "nielsen-backprop"
 
 

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
+import socket
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -36,13 +39,69 @@ class DownloadError(DatasetError):
     """One mirror failed to deliver a file: unreachable, not HTTP, cut short, too large or too slow."""
 
 
+class _Deadline:
+    """Ends a download at its deadline, wherever it waits: connecting, the status line and
+    headers, or the body. Every socket the download opens is noted; a timer shuts them down at
+    the deadline, so that a read blocked on a mirror that trickles bytes returns at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _connect(self, *args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        self.sockets.append(sock)
+        if self.expired:
+            self._expire()
+        return sock
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """urllib's opener, its connections made by ``_connect``."""
+        deadline = self
+
+        def connection(cls):
+            def make(*args, **kwargs):
+                conn = cls(*args, **kwargs)
+                conn._create_connection = deadline._connect
+                return conn
+            return make
+
+        class HTTP(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(connection(http.client.HTTPConnection), req)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(connection(http.client.HTTPSConnection), req, context=self._context)
+
+        return urllib.request.build_opener(HTTP, HTTPS)
+
+    def __enter__(self) -> "_Deadline":
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timer.cancel()
+
+
 def _stream(url: str, f, timeout: float, max_seconds: float, max_bytes: int, verbose: bool) -> str:
     """Copy ``url`` into the open file ``f`` while hashing it; return the md5. Any failure of the
     mirror (the network, HTTP, a body cut short, longer than ``max_bytes`` or slower than
     ``max_seconds`` in all, each read waiting at most ``timeout``) is a DownloadError."""
     md5, got, start = hashlib.md5(), 0, time.monotonic()
+    deadline = _Deadline(max_seconds)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with deadline, deadline.opener().open(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0)
             if total > max_bytes:
                 raise DownloadError(f"{url}: announces {total} bytes, more than the {max_bytes} allowed")
@@ -57,9 +116,14 @@ def _stream(url: str, f, timeout: float, max_seconds: float, max_bytes: int, ver
                 if verbose:
                     pct = f"{100 * got / total:5.1f}% of {total / 1e6:.1f} MB" if total else f"{got / 1e6:.1f} MB"
                     print(f"\r  {url}  {pct}", end="", file=sys.stderr, flush=True)
+            if deadline.expired:                               # the timer cut the body short
+                raise DownloadError(f"{url}: too slow, {got} bytes in {max_seconds:g} s")
     except DownloadError:
         raise
     except Exception as exc:  # URLError, timeouts, IncompleteRead, BadStatusLine, LineTooLong, ValueError, ...
+        if deadline.expired:
+            raise DownloadError(f"{url}: too slow, {got} bytes in {max_seconds:g} s (the deadline covers the "
+                                f"connection and the headers too)") from None
         raise DownloadError(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:
         if verbose and got:

@@ -9,7 +9,10 @@ out of nothing: the ``ndarray`` constructor called on a small buffer with zero s
 or structured dtypes, and array states whose data is not exactly as long as their shape says.
 
 Every read goes through a ``LimitedReader``: a pickle that asks for more bytes than the budget
-left (a gzip bomb, or a length field of 4 GB) is refused before anything of that size is made.
+left (a gzip bomb, or a length field of 4 GB) is refused before anything of that size is made,
+also by the opcodes that allocate before they read (BYTEARRAY8). What the opcodes build is
+bounded too: at most ``MAX_OPCODES`` opcodes run (the dataset needs about 60), the stack and the
+memo hold at most ``MAX_ITEMS`` entries, and the whole load stops after ``MAX_SECONDS``.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ import codecs
 import io
 import math
 import pickle
+import struct
+import time
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -27,6 +32,10 @@ from .errors import DatasetError, UnsafePickleError
 MAX_PICKLE_BYTES = 320 * 2**20
 # dtypes an image or label array can have: booleans, integers, floats
 ARRAY_KINDS = "biuf"
+# what the opcodes may build: the dataset is about 60 opcodes, a handful of stack and memo entries
+MAX_OPCODES = 10_000
+MAX_ITEMS = 1_000
+MAX_SECONDS = 60.0
 
 
 class LimitedReader:
@@ -111,6 +120,8 @@ class RestrictedUnpickler(pickle._Unpickler):
     def __init__(self, file: BinaryIO, source: str = "<pickle>", encoding: str = "latin1") -> None:
         super().__init__(file, encoding=encoding)
         self.source = source
+        self._reader = file if isinstance(file, LimitedReader) else LimitedReader(file, MAX_PICKLE_BYTES, source)
+        self.metastack: list = []
 
         def refuse(cls, *args: Any, **kwargs: Any) -> None:
             raise _refuse(source, "the pickle calls numpy.ndarray directly on a buffer (a forged array)")
@@ -118,7 +129,37 @@ class RestrictedUnpickler(pickle._Unpickler):
         # array over a tiny buffer with zero strides, say) it refuses
         self._ndarray = type("ndarray", (), {"__new__": refuse})
 
+    def _bounded(opcode):
+        """An opcode's handler that first counts it against the bounds on what a pickle may build."""
+        def run(self) -> None:
+            self._opcodes += 1
+            if self._opcodes > MAX_OPCODES:
+                raise DatasetError(f"{self.source}: more than {MAX_OPCODES:,} pickle opcodes, far more than a "
+                                   f"dataset of arrays needs (a corrupt or hostile file)")
+            if len(self.stack) + len(self.metastack) > MAX_ITEMS or len(self.memo) > MAX_ITEMS:
+                raise DatasetError(f"{self.source}: the pickle builds more than {MAX_ITEMS:,} objects at once "
+                                   f"(a corrupt or hostile file)")
+            if self._opcodes % 100 == 0 and time.monotonic() > self._deadline:
+                raise DatasetError(f"{self.source}: unpickling took more than {MAX_SECONDS:.0f} s (a hostile file)")
+            opcode(self)
+        return run
+
+    def load_bytearray8(self) -> None:
+        """BYTEARRAY8: the length is checked against the budget before the bytearray is made."""
+        (length,) = struct.unpack("<Q", self.read(8))
+        if length > self._reader.left:
+            self._reader._take(length)                        # refuses, naming the budget
+        self.append(bytearray(self.read(length)))
+
     dispatch = dict(pickle._Unpickler.dispatch)
+    for _code in dispatch:                                       # a loop: a class body's comprehension
+        dispatch[_code] = _bounded(dispatch[_code])              # could not see _bounded
+    dispatch[pickle.BYTEARRAY8[0]] = _bounded(load_bytearray8)
+
+    def load(self) -> Any:
+        self._opcodes, self._deadline = 0, time.monotonic() + MAX_SECONDS
+        self.metastack = []
+        return super().load()
 
     def load_build(self) -> None:
         """BUILD (``obj.__setstate__(state)``) only on an array-to-be or a dtype: numpy's own
@@ -128,7 +169,7 @@ class RestrictedUnpickler(pickle._Unpickler):
             raise _refuse(self.source, f"setting the state of a {type(target).__name__}")
         pickle._Unpickler.load_build(self)
 
-    dispatch[pickle.BUILD[0]] = load_build
+    dispatch[pickle.BUILD[0]] = _bounded(load_build)
 
     def find_class(self, module: str, name: str) -> Any:
         if module.startswith("numpy.core."):
@@ -172,14 +213,16 @@ class RestrictedUnpickler(pickle._Unpickler):
         return codecs.encode(text, "latin1")
 
 
-def _finish(obj: Any) -> Any:
+def _finish(obj: Any, depth: int = 0) -> Any:
     """Replace every ``_ArrayBuilder`` in the (nested tuple or list) result by its array."""
+    if depth > 20:
+        raise DatasetError("the pickle nests more than 20 deep: not a dataset of arrays")
     if isinstance(obj, _ArrayBuilder):
         if obj.array is None:
             raise _refuse(obj.source, "an array with no state")
         return obj.array
     if isinstance(obj, (tuple, list)):
-        return type(obj)(_finish(o) for o in obj)
+        return type(obj)(_finish(o, depth + 1) for o in obj)
     return obj
 
 

@@ -3,8 +3,10 @@
 ``write_atomic`` writes a temp file beside the target, fsyncs it and renames it over the target,
 so a crash leaves the old file or the new one. Around that:
 - the temp file is removed on any failure, on Ctrl-C and on SIGTERM; one left by a save that was
-  killed outright (kill -9) is removed by the next save of the same target (its name carries the
-  process id, and that process is gone);
+  killed outright (kill -9) is removed by the next save of the same target: its name,
+  ``.tmp.<pid>.<random>.<target name>``, carries the process id, and that process is gone. The
+  pid and the random part hold no dots, so a temp names exactly one target: the temp of
+  ``net.json.20240101`` is never taken for one of ``net.json``;
 - the target keeps its permission bits (and, where allowed, its owner); a new file follows the umask;
 - a symbolic link is followed: the file it points to is replaced and the link stays a link;
 - a directory, device, pipe or socket is refused, never replaced.
@@ -33,7 +35,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: st
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(target)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.", suffix=f".{target.name}")
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
@@ -87,15 +89,25 @@ def _copy_permissions(target: Path, tmp: str) -> None:
             pass
 
 
+TEMP_PREFIX = ".tmp."
+
+
+def _temp_of(name: str) -> tuple[int, str] | None:
+    """(pid, target name) of a temp file's name ``.tmp.<pid>.<random>.<target>``, or None."""
+    if not name.startswith(TEMP_PREFIX):
+        return None
+    pid, _, rest = name[len(TEMP_PREFIX):].partition(".")
+    random, dot, target = rest.partition(".")
+    if not pid.isdigit() or not random or not dot or not target:
+        return None
+    return int(pid), target
+
+
 def _remove_stale_temps(target: Path) -> None:
     """Remove temp files of earlier saves of ``target`` whose process no longer exists."""
-    prefix = f".{target.name}."
     for entry in os.scandir(target.parent):
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid = name[len(prefix):].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        found = _temp_of(entry.name)
+        if found and found[1] == target.name and not _alive(found[0]):
             try:
                 os.unlink(entry.path)
             except FileNotFoundError:

@@ -95,6 +95,7 @@ class ConvNetwork:
         check_lmbda(lmbda)
         X, labels = self._data(mini_batch, "mini_batch")
         n = len(X) if n is None else check_int(n, "n", len(X))
+        _check_decay(eta, lmbda / (n // len(X)))
         self._update_mini_batch(X, labels, eta, lmbda / (n // len(X)))
 
     def backprop(self, X, labels) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -123,6 +124,7 @@ class ConvNetwork:
         n_batches = len(X) // mini_batch_size
         if n_batches == 0:
             raise ValueError(f"training_data has {len(X)} samples, fewer than one mini-batch of {mini_batch_size}")
+        _check_decay(eta, lmbda / n_batches)
         history = History(n_test=len(test[0]) if test is not None else 0)
         for epoch in range(epochs):
             start = time.perf_counter()
@@ -212,6 +214,13 @@ class ConvNetwork:
     def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
         for layer, w, b in zip(self.layers, weights, biases):
             layer.w, layer.b = w, b
+
+
+def _check_decay(eta: float, decay: float) -> None:
+    """network3's L2 step scales w by 1 - eta lmbda / batches: refuse a factor below zero."""
+    if 1 - eta * decay < 0:
+        raise ValueError(f"eta * lmbda / (mini-batches per epoch) = {eta * decay:g} > 1: the L2 decay factor would be "
+                         f"negative")
 
 
 def _layer_repr(layer) -> str:

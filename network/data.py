@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validation import check_sample_list
+from .validation import check_sample_list, warn_input_range
 
 
 def one_hot(labels: np.ndarray, n: int, dtype=np.float64) -> np.ndarray:
@@ -43,8 +43,12 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
                 one_hot_targets: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Return (X, Y): X (n, n_in) of ``dtype``; Y one-hot (n, n_out) of ``dtype`` if
     ``one_hot_targets``, else integer labels (n,). Raises ValueError naming what does not fit."""
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray) and data[0].ndim != 2:
+        raise ValueError(f"{name}: X has shape {data[0].shape}: expected samples in rows (n, {n_in})")
     if is_array_pair(data):
         X, Y = data[0], np.asarray(data[1])
+        if X.dtype.kind not in "fiu":
+            raise ValueError(f"{name}: X holds {X.dtype} values, expected real numbers")
         if X.shape[1] != n_in:
             raise ValueError(f"{name}: X has shape {X.shape}, the network expects (n, {n_in}) (sizes[0] = {n_in})")
         if X.shape[0] == 0:
@@ -63,12 +67,13 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
         bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
         if len(bad):
             raise ValueError(f"{name}: X row {bad[0]} contains non-finite values (nan or inf)")
+        warn_input_range(float(X.min()), float(X.max()), name)
         X = np.ascontiguousarray(X, dtype=dtype)
     else:
         check_sample_list(data, n_in, n_out, name, "any")
         X = np.empty((len(data), n_in), dtype=dtype)
         for i, (x, _) in enumerate(data):
-            X[i] = x[:, 0]
+            X[i] = np.asarray(x)[:, 0]
         if np.ndim(data[0][1]) == 0:
             labels = np.array([int(y) for _, y in data], dtype=np.int64)
         else:

@@ -84,18 +84,24 @@ def read(path: str | os.PathLike) -> tuple[dict[str, Any], list[np.ndarray], lis
     return header, weights, biases
 
 
+HEADER_BYTES = 64 * 2**10   # a header longer than this is refused: the largest valid one is a few KiB
+
+
 def _read_text(path, fail) -> str:
+    """The file's text, read within bounds: a regular file of at most ``MAX_FILE_BYTES``; when
+    it is longer than a header, the header is read first, and the rest only if it is no larger
+    than the arrays the header declares could need."""
     try:
         info = os.stat(path)                         # before opening: opening a pipe would wait for a writer
-    except OSError as exc:
-        raise fail(f"cannot read it: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise fail("not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise fail(f"{info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB a network file may have")
-    try:
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"{info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB a network file may have")
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+            head = f.read(HEADER_BYTES)
+            if len(head) == HEADER_BYTES:
+                _check_header_first(head.decode("utf-8", errors="replace"), info.st_size, fail)
+            data = head + f.read(MAX_FILE_BYTES + 1 - len(head))
     except OSError as exc:
         raise fail(f"cannot read it: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
@@ -106,13 +112,25 @@ def _read_text(path, fail) -> str:
         raise fail(f"not a JSON network file ({exc})") from None
 
 
+def _check_header_first(head: str, size: int, fail) -> None:
+    """Of a file longer than ``HEADER_BYTES``: its header, from the first ``HEADER_BYTES``, must
+    declare arrays that could need the whole rest of the file; nothing more is read otherwise."""
+    try:
+        _scan(head, fail, header_only=True, file_size=size)
+    except NetworkFileError as exc:
+        if "(the header ends at" in str(exc):
+            raise fail(f"no arrays in its first {HEADER_BYTES // 2**10} KiB: a network file's header is shorter") from None
+        raise
+
+
 _WHITESPACE = " \t\n\r"
 
 
-def _scan(text: str, fail) -> tuple[dict[str, Any], dict[str, Any]]:
+def _scan(text: str, fail, header_only: bool = False, file_size: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
     """The top-level object, key by key: the header's small values as they come; the arrays
     ("weights", "biases") only after the header has declared them, and only if the rest of the
-    file fits what they could need."""
+    file fits what they could need. ``header_only``: ``text`` is the start of a file of
+    ``file_size`` bytes; stop at the first array, once the rest of the file is found to fit."""
     decoder = json.JSONDecoder()
 
     def skip(pos: int) -> int:
@@ -124,12 +142,15 @@ def _scan(text: str, fail) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
             return decoder.raw_decode(text, pos)
         except ValueError as exc:                    # JSONDecodeError, or an integer of 5,000 digits
+            if header_only:
+                raise fail(f"not a JSON network file (the header ends at {pos})") from None
             raise fail(f"not a JSON network file ({exc})") from None
 
     pos = skip(0)
-    if not text.startswith("{", pos):
-        value, _ = value_at(pos)                     # not JSON at all, or JSON of another kind
-        raise fail(f"expected a JSON object, got {type(value).__name__}")
+    if not text.startswith("{", pos):                # named by its first character: nothing is parsed
+        kind = {"[": "a JSON array", '"': "a JSON string", "t": "true", "f": "false", "n": "null"}.get(
+            text[pos:pos + 1], "a number" if text[pos:pos + 1] in "-0123456789" and pos < len(text) else "")
+        raise fail(f"expected a JSON object, got {kind}" if kind else "not a JSON network file (no JSON object)")
     header: dict[str, Any] = {}
     arrays: dict[str, Any] = {}
     pos = skip(pos + 1)
@@ -144,7 +165,11 @@ def _scan(text: str, fail) -> tuple[dict[str, Any], dict[str, Any]]:
         if key in header or key in arrays:
             raise fail(f"key {key!r} appears twice")
         if key in ("weights", "biases"):
-            _check_room(text, pos, declared_shapes(header, "", fail), key, fail)
+            shapes = declared_shapes(header, "", fail)
+            if header_only:
+                _check_room(file_size - len(text[:pos].encode()), None, shapes, key, fail)
+                return header, arrays
+            _check_room(len(text) - pos, text[pos:], shapes, key, fail)
             arrays[key], pos = value_at(pos)
         elif key in HEADER_KEYS.get(header.get("class"), COMMON_KEYS) or key in COMMON_KEYS:
             header[key], pos = value_at(pos)
@@ -165,17 +190,17 @@ def _scan(text: str, fail) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, arrays
 
 
-def _check_room(text: str, pos: int, shapes: list[tuple[tuple, tuple]], key: str, fail) -> None:
-    """Before the arrays are parsed: the rest of the file is no larger, and has no more brackets,
-    than the declared arrays (both kinds, with their rows) could need."""
+def _check_room(rest: int, tail: str | None, shapes: list[tuple[tuple, tuple]], key: str, fail) -> None:
+    """Before the arrays are parsed: the ``rest`` of the file (its text ``tail``, if read) is no
+    larger, and has no more brackets, than the declared arrays (both kinds, with their rows) could need."""
     numbers = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
     rows = sum((w[0] if len(w) > 1 else 0) + (b[0] if len(b) > 1 else 0) for w, b in shapes) + 2 * len(shapes) + 2
-    rest = len(text) - pos
     if rest > BYTES_PER_NUMBER * numbers + 4 * rows + 4096:
         raise fail(f"{rest:,} bytes of {key} and more: more than the {numbers:,} numbers its header declares could need")
-    brackets = text.count("[", pos) + text.count("{", pos)
-    if brackets > rows + 16:
-        raise fail(f"{brackets:,} lists and objects where the {numbers:,} numbers its header declares need {rows:,}")
+    if tail is not None:
+        brackets = tail.count("[") + tail.count("{")
+        if brackets > rows + 16:
+            raise fail(f"{brackets:,} lists and objects where the {numbers:,} numbers its header declares need {rows:,}")
 
 
 # ---------------------------------------------------------------------- the header

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -56,7 +57,8 @@ def check_probability(p: float, name: str) -> float:
 def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> None:
     """Check a list of Nielsen's (x, y) tuples against the network's shape.
 
-    labels: 'one-hot' (y of shape (n_out, 1)), 'int' (y an integer class) or 'any'.
+    labels: 'one-hot' (y of shape (n_out, 1)), 'int' (y an integer class) or 'any' (either, but
+    the same kind for every sample). x and y must be real, finite numbers.
     """
     try:
         n = len(data)
@@ -66,16 +68,27 @@ def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> No
         ) from None
     if n == 0:
         raise ValueError(f"{name} is empty")
+    first_kind, low, high = None, np.inf, -np.inf
     for i, sample in enumerate(data):
         try:
             x, y = sample
         except (TypeError, ValueError):
             raise ValueError(f"{name}[{i}] must be an (x, y) tuple") from None
-        xs = np.shape(x)
-        if xs != (n_in, 1):
+        if not isinstance(x, np.ndarray):
+            raise ValueError(f"{name}[{i}]: x is a {type(x).__name__}, expected a numpy array (np.array(x))")
+        xa = x
+        if xa.shape != (n_in, 1):
             raise ValueError(
-                f"{name}[{i}]: x has shape {xs}, the network expects ({n_in}, 1) (sizes[0] = {n_in})"
+                f"{name}[{i}]: x has shape {xa.shape}, the network expects ({n_in}, 1) (sizes[0] = {n_in})"
             )
+        if xa.dtype.kind not in "fiu":
+            raise ValueError(f"{name}[{i}]: x holds {xa.dtype} values, expected real numbers")
+        kind = "a label" if np.ndim(y) == 0 else "a one-hot vector"
+        if first_kind is None:
+            first_kind = kind
+        elif kind != first_kind:
+            raise ValueError(f"{name}[{i}]: y is {kind}, but {name}[0]'s is {first_kind}: give every sample the "
+                             f"same kind of target")
         if np.ndim(y) == 0:
             if labels == "one-hot":
                 raise ValueError(f"{name}[{i}]: y is the label {y!r}, training needs a one-hot ({n_out}, 1) vector")
@@ -84,17 +97,29 @@ def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> No
             if not 0 <= int(y) < n_out:
                 raise ValueError(f"{name}[{i}]: label {y} is outside 0..{n_out - 1}")
         else:
-            ys = np.shape(y)
+            ya = np.asarray(y)
             if labels == "int":
-                raise ValueError(f"{name}[{i}]: y has shape {ys}, expected an integer label")
-            if ys != (n_out, 1):
+                raise ValueError(f"{name}[{i}]: y has shape {ya.shape}, expected an integer label")
+            if ya.shape != (n_out, 1):
                 raise ValueError(
-                    f"{name}[{i}]: y has shape {ys}, the network expects ({n_out}, 1) (sizes[-1] = {n_out})"
+                    f"{name}[{i}]: y has shape {ya.shape}, the network expects ({n_out}, 1) (sizes[-1] = {n_out})"
                 )
-            if not np.isfinite(y).all():
+            if ya.dtype.kind not in "fiub":
+                raise ValueError(f"{name}[{i}]: y holds {ya.dtype} values, expected real numbers")
+            if not np.isfinite(ya).all():
                 raise ValueError(f"{name}[{i}]: y contains non-finite values (nan or inf)")
-        if not np.isfinite(x).all():
+        if not np.isfinite(xa).all():
             raise ValueError(f"{name}[{i}]: x contains non-finite values (nan or inf)")
+        low, high = min(low, float(xa.min())), max(high, float(xa.max()))
+    warn_input_range(low, high, name)
+
+
+def warn_input_range(low: float, high: float, name: str) -> None:
+    """MNIST's inputs are pixel values in [0, 1]; 0..255 trains to about 20%: say so of training
+    data (a warning)."""
+    if name == "training_data" and (high > 1.5 or low < -0.5):
+        warnings.warn(f"{name}: inputs range over {low:g}..{high:g}; MNIST's are in [0, 1] (divide pixels by 255): "
+                      f"the sigmoids saturate and training stalls", stacklevel=4)
 
 
 def check_finite_parameters(weights, biases, epoch: int | None, eta: float) -> None:

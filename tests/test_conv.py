@@ -332,3 +332,35 @@ def test_the_adjoints_keep_float32():
     pooled, switches = maxpool(z, 2, 2)
     assert cols.dtype == col2im(cols, x.shape, 2, 2).dtype == pooled.dtype == np.float32
     assert maxpool_backward(pooled, switches).dtype == np.float32
+
+
+def test_misused_layers_and_steps_are_named():
+    with pytest.raises(ValueError, match=r"poolsize must be 2 positive integers, got 2"):
+        ConvPoolLayer((2, 1, 3, 3), (1, 1, 8, 8), poolsize=2)
+    with pytest.raises(ValueError, match=r"p_dropout must be a number in \[0, 1\), got '0.5'"):
+        FullyConnectedLayer(4, 3, p_dropout="0.5")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64, got float16"):
+        FullyConnectedLayer(4, 3, dtype=np.float16)
+    net = ConvNetwork([FullyConnectedLayer(4, 3, dtype=F64), SoftmaxLayer(3, 2, dtype=F64)], 2, seed=0)
+    X, y = np.random.default_rng(0).random((4, 4)), np.array([0, 1, 1, 0])
+    for n in (0, -5, 3):
+        with pytest.raises(ValueError, match=f"n must be an integer >= 4, got {n}"):
+            net.update_mini_batch((X, y), 0.1, 1.0, n=n)
+    with pytest.raises(ValueError, match=r"feedforward input has shape \(2, 2, 4\)"):
+        net.feedforward(X.reshape(2, 2, 4))
+    with pytest.raises(ValueError, match=r"accuracy input: X has shape \(2, 2, 4\)"):
+        net.accuracy(X.reshape(2, 2, 4), y[:2])
+    with pytest.raises(ValueError, match=r"the L2 decay factor would be negative"):
+        net.SGD((X, y), 1, 2, 1.0, lmbda=5.0, verbose=False)
+
+
+def test_gradient_check_counts_a_gradient_of_rounding_size_as_zero():
+    """A bias whose gradient vanishes by symmetry (a balanced batch) is no error of 1.0."""
+    net, X, y = _small_net("relu")
+    from network.gradient_check import relative_error
+    tiny = np.full(3, 1e-17)
+    assert relative_error(tiny, tiny + 3e-17) == pytest.approx(0.75)            # without a floor: large
+    assert relative_error(tiny, tiny + 3e-17, floor=1e-8) < 1e-8                # with one: nothing
+    with pytest.raises(ValueError, match=r"gradient_check needs float64 parameters \(b0, b1, b2, w0, w1, w2 are float32\)"):
+        gradient_check(ConvNetwork([ConvPoolLayer((3, 1, 3, 3), (4, 1, 8, 8), (2, 2)), FullyConnectedLayer(27, 5),
+                                    SoftmaxLayer(5, 3)]), X, y)

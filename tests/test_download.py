@@ -213,6 +213,19 @@ def test_a_trickling_mirror_meets_the_deadline(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_deadline_covers_the_status_line_and_the_headers(tmp_path):
+    def trickle_headers(conn):
+        for byte in b"HTTP/1.0 200 OK\r\nContent-Length: 1000\r\nX-Padding: " + b"x" * 100:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.2)
+
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"too slow, 0 bytes in 1 s \(the deadline covers the connection and the headers"):
+        download_file("f.gz", tmp_path, [_server(trickle_headers)], "0" * 32, timeout=2, verbose=False, max_seconds=1)
+    assert time.monotonic() - start < 3
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_checksum_error_when_every_mirror_serves_a_wrong_file(tmp_path):
     with pytest.raises(ChecksumError, match=r"could not download f.gz: .*md5 mismatch"):
         download_file("f.gz", tmp_path, [_server(_good)], "0" * 32, timeout=5, verbose=False)

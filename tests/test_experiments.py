@@ -194,9 +194,69 @@ def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
     ("train_two_layer_net.py", ["--lr", "nan"], "'nan' is not a finite number > 0"),
     ("chapter3.py", ["--max-seconds", "abc"], "'abc' is not a finite number > 0"),
     ("chapter6.py", ["--rows", "8"], "invalid choice: '8'"),
+    ("chapter3.py", ["--sizes", "100", "10"], "--sizes 100 10: a network for MNIST has 784 inputs and 10 outputs"),
+    ("chapter3.py", ["--eta", "3", "--lmbda", "50000"], "the L2 decay factor 1 - eta lmbda / n would be -2"),
+    ("chapter1.py", ["--name", "../escape"], "'../escape' is not a folder name"),
+    ("chapter1.py", ["--name", ""], "'' is not a folder name"),
+    ("chapter1.py", ["--name", "x" * 300], "is not a folder name (1 to 100 characters"),
+    ("chapter1.py", ["--runs-dir", "/proc/self/runs"], "cannot make run folders there (/proc/self: "),
+    ("inspect_network.py", ["missing.json"], "missing.json is not a file"),
+    ("photographed_digits.py", ["missing.json"], "missing.json is not a file"),
+    ("draw.py", ["missing.json"], "missing.json is not a file"),
 ])
 def test_bad_script_arguments_are_refused_before_anything_is_made(script, args, message, tmp_path):
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / script), *args,
-                             "--runs-dir", str(tmp_path / "runs")], capture_output=True, text=True, timeout=60)
+    runs = [] if "--runs-dir" in args else ["--runs-dir", str(tmp_path / "runs")]
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / script), *args, *runs],
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_runs_dir_that_is_a_file_is_refused_before_anything_is_loaded(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "chapter1.py"), "--runs-dir",
+                             str(tmp_path / "file")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and f"{tmp_path / 'file'} is a file, not a folder" in result.stderr
+
+
+def _claim(args):
+    barrier, runs, k = args
+    from helpers.runlog import new_run_dir
+    barrier.wait()
+    return str(new_run_dir(runs, "same"))
+
+
+def test_two_runs_started_at_once_never_share_a_folder(tmp_path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        runs = tmp_path / str(round_)
+        with context.Manager() as manager:
+            barrier = manager.Barrier(2)
+            with context.Pool(2) as pool:
+                folders = pool.map(_claim, [(barrier, runs, 0), (barrier, runs, 1)])
+        assert len(set(folders)) == 2, folders
+
+
+def test_a_full_disk_leaves_no_half_written_config(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from helpers.runlog import RunLog
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(SaveError, match=r"cannot write .*config.json: No space left on device"):
+        RunLog(tmp_path, "run", {"a": 1}, ["epoch"])
+    assert list((tmp_path / "run").iterdir()) == []               # no config.json at 0 bytes, no temp
+
+
+def test_a_diverging_two_layer_net_ends_with_the_divergence_error(tmp_path, mnist_pkl):
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "train_two_layer_net.py"), "--lr", "1e300",
+                             "--iterations", "20", "--runs-dir", str(tmp_path), "--data", str(mnist_pkl)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: training diverged at iteration ")

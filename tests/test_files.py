@@ -209,11 +209,29 @@ def test_the_next_save_removes_what_a_killed_save_left(tmp_path):
     path.write_text("the old file")
     assert _interrupted_save(path, signal.SIGKILL) == -signal.SIGKILL
     left = [p.name for p in tmp_path.iterdir() if p.name != "net.json"]
-    assert len(left) == 1 and left[0].startswith(".net.json.") and path.read_text() == "the old file"
-    other = tmp_path / ".other.json.1.x.tmp"                     # another target's temp is not touched
-    other.write_text("")
+    assert len(left) == 1 and left[0].startswith(".tmp.") and left[0].endswith(".net.json")
+    assert path.read_text() == "the old file"
+    gone = subprocess.Popen(["true"])
+    gone.wait()                                                   # a process id that no longer runs
+    other = tmp_path / f".tmp.{gone.pid}.x.other.json"            # another target's temp is not touched,
+    dated = tmp_path / f".tmp.{gone.pid}.x.net.json.20240101"     # nor one of a target whose name goes on
+    for p in (other, dated):
+        p.write_text("")
     _net().save(path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.json.1.x.tmp", "net.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [dated.name, other.name, "net.json"]
+
+
+def test_a_live_save_of_a_longer_name_is_never_taken_for_a_stale_one(tmp_path):
+    """Saving net.json while net.json.20240101 is being saved: the other save's temp stays."""
+    from network.atomic import _temp_of
+
+    assert _temp_of(".tmp.123.abc_9.net.json.20240101") == (123, "net.json.20240101")
+    assert _temp_of(".tmp.123.abc.net.json") == (123, "net.json") and _temp_of(".net.json.123.abc.tmp") is None
+    import os
+    live = tmp_path / f".tmp.{os.getppid()}.abcdefgh.net.json.20240101"   # a process that is alive
+    live.write_text("half a save")
+    _net().save(tmp_path / "net.json")
+    assert live.exists()
 
 
 def test_a_read_only_folder_is_named_as_the_target_not_the_temp_file(tmp_path, monkeypatch):

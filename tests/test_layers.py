@@ -229,3 +229,16 @@ def test_softmax_with_loss_takes_one_sample_and_a_scalar_label():
     assert layer.backward().shape == (1, 3)
 
 
+
+
+def test_two_layer_net_refuses_what_cannot_work():
+    for kwargs, message in ((dict(weight_init_std=float("nan")), "weight_init_std must be a finite number > 0"),
+                            (dict(dtype=int), "dtype must be float32 or float64"),
+                            (dict(dtype=str), "dtype must be float32 or float64")):
+        with pytest.raises(ValueError, match=message):
+            TwoLayerNet(4, 3, 2, **kwargs)
+    net = TwoLayerNet(4, 3, 2, seed=0)
+    with pytest.raises(ValueError, match="loss input contains non-finite values"):
+        net.loss(np.full((2, 4), np.nan), np.array([0, 1]))
+    with pytest.raises(ValueError, match="step h must be a finite number > 0, got 0"):
+        net.numerical_gradient(np.ones((2, 4)), np.array([0, 1]), h=0, fast=True)

@@ -346,3 +346,24 @@ def test_build_into_a_directory_prints_one_line_naming_it(tmp_path, mnist_idx_di
                              "--out", str(tmp_path)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"error: cannot write {tmp_path}: it is a directory; refusing to replace it"
+
+
+def test_the_loader_imports_without_home_and_ctrl_c_ends_a_build_with_one_line(tmp_path, mnist_idx_dir):
+    import os
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "HOME"}
+    result = subprocess.run([sys.executable, "-c", "import mnist_loader, network; print(mnist_loader.data_dir())"],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip()
+    child = subprocess.Popen([sys.executable, "-m", "mnist_loader", "build", "--from", str(mnist_idx_dir), "--out",
+                              str(tmp_path / "m.pkl.gz")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=PROJECT_ROOT)
+    time.sleep(1.0)                                          # reading and converting the IDX files
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    if child.returncode == 0:                                # finished before the signal: nothing to see
+        pytest.skip("the build finished within a second")
+    assert child.returncode == 130 and "Traceback" not in err and err.strip().startswith("interrupted:")
+    assert not (tmp_path / "m.pkl.gz").exists() and [p.name for p in tmp_path.iterdir()] == []

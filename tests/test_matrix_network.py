@@ -140,6 +140,7 @@ def test_feedforward_is_overflow_safe():
     mnet = MatrixNetwork([2, 3, 2], seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=".*inputs range over")   # said, and meant here
         out = mnet.feedforward(np.array([[-1e4], [1e4]]))
         mnet.SGD((np.array([[-1e4, 1e4]] * 4), np.array([0, 1, 0, 1])), 1, 2, 1.0, verbose=False)
     assert np.isfinite(out).all()
@@ -374,7 +375,7 @@ def test_training_that_diverges_stops_naming_the_epoch_and_eta():
     net = MatrixNetwork([6, 5, 5, 3], seed=0, activation="relu", cost="log-likelihood")
     with pytest.raises(FloatingPointError, match=r"training diverged in epoch 0: weights\[0\] are no longer finite "
                                                  r"numbers \(nan or inf\); the learning rate eta = 1e\+100 is probably too large"):
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), pytest.warns(UserWarning, match="inputs range over"):
             net.SGD((10 * X, y), 20, 5, 1e100, verbose=False)
     net.weights[0][0, 0] = np.inf
     with pytest.raises(ValueError, match=r"weights\[0\] contains non-finite values"):
@@ -386,7 +387,7 @@ def test_labels_and_targets_are_checked_naming_the_sample():
     x = rng.random((4, 1))
     one_hot = np.eye(3)[:, [1]]
     cases = [
-        ([(x, one_hot), (x, 3.0)], "training", r"training_data\[1\]: (y is the label 3.0, training needs a one-hot|label 3.0 is not an integer)"),
+        ([(x, one_hot), (x, 3.0)], "training", r"training_data\[1\]: (y is a label, but training_data\[0\]'s is a one-hot vector|label 3.0 is not an integer)"),
         ([(x, one_hot), (x, np.where(one_hot == 1, np.nan, one_hot))], "training", r"training_data\[1\]: y contains non-finite"),
         ([(x, one_hot), (np.where(x > 0.5, np.inf, x), one_hot)], "training", r"training_data\[1\]: x contains non-finite"),
         ([(x, 2), (x, 2.5)], "test", r"test_data\[1\]: label 2.5 is not an integer"),
@@ -627,3 +628,47 @@ def test_early_stopping_with_a_minimum_improvement():
     history = net.SGD((X, y), 50, 10, 0.5, evaluation_data=(X, y), early_stopping_n=2, early_stopping_delta=0.5,
                       verbose=False)
     assert history.epochs == 3          # no run gains half of the 40 samples: it stops after epochs 1 and 2
+
+
+def test_misuse_is_named_before_any_work():
+    X, y = data(6)
+    net = MatrixNetwork([6, 4, 3], seed=0)
+    with pytest.raises(ValueError, match=r"accuracy input: X has shape \(2, 3, 6\): expected samples in rows"):
+        net.accuracy(X.reshape(2, 3, 6), y[:2])
+    for n, message in ((0, "n \\(the training set's size\\) must be an integer >= 6, got 0"),
+                       (-5, "got -5"), (2.5, "got 2.5")):
+        with pytest.raises(ValueError, match=message):
+            net.update_mini_batch((X, y), 0.5, 1.0, n=n)
+    with pytest.raises(ValueError, match=r"eta \* lmbda / n = 2 > 1: the L2 decay factor 1 - eta lmbda / n would be negative"):
+        net.SGD((X, y), 1, 2, 2.0, lmbda=6.0, verbose=False)
+    with pytest.warns(UserWarning, match=r"training_data: inputs range over \d+..2\d\d; MNIST's are in \[0, 1\]"):
+        net.SGD((np.round(255 * X), y), 1, 2, 0.1, verbose=False)
+    with pytest.raises(ValueError, match="mini_batch: X holds complex128 values"):
+        net.update_mini_batch((X + 0j, y), 0.5)
+
+
+def test_a_float32_cross_entropy_cost_stays_finite_and_equal_to_float64s():
+    """Saturated float32 sigmoids (a = 1.0 exactly) would make ln(1 - a) infinite: the cost is
+    computed from z in float64 instead."""
+    X, y = data(50)
+    for dtype in ("float64", "float32"):
+        net = MatrixNetwork([6, 8, 3], seed=0, cost="cross-entropy", activation="tanh", dtype=dtype)
+        net.weights[-1] *= 40                                       # outputs saturate: |z| about 30-100
+        costs = net.total_cost((X, y)), net.loss(X, np.eye(3)[y])
+        assert all(np.isfinite(c) for c in costs)
+        if dtype == "float64":
+            expected = costs
+        else:
+            assert costs[0] == pytest.approx(expected[0], rel=1e-4) and costs[1] == pytest.approx(expected[1], rel=1e-4)
+    from network.costs import CrossEntropyCost, LogLikelihoodCost
+    z, target = np.array([[40.0, -3.0]]), np.array([[0.0, 1.0]])
+    assert CrossEntropyCost.from_z(z, target) == pytest.approx(40 + np.log1p(np.exp(-40)) + np.log1p(np.exp(-3)) + 3, rel=1e-12)
+    assert LogLikelihoodCost.from_z(z, target) == pytest.approx(43.0, rel=1e-12)
+
+
+def test_a_non_finite_cost_is_the_divergence_error():
+    X, y = data(20)
+    net = MatrixNetwork([6, 4, 3], seed=0)
+    net._cost_sum = lambda X, Y: float("nan")                      # a cost that is no number
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 0: the training cost is nan; the learning rate eta = 0.1"):
+        net.SGD((X, y), 2, 5, 0.1, monitor_training_cost=True, verbose=False)

@@ -192,3 +192,43 @@ def test_per_sample_network_that_goes_non_finite_stops_naming_the_epoch_and_eta(
     with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1: weights\[0\] are no longer finite "
                                                  r"numbers \(nan or inf\); the learning rate eta = 3 is probably too large"):
         net.SGD(data, 3, 2, 3.0, verbose=False)
+
+
+def test_every_public_entry_point_checks_its_input():
+    net = Network([4, 3, 2], seed=0)
+    x, y = np.ones((4, 1)), np.array([[1.0], [0.0]])
+    assert net.feedforward(np.ones(4)).shape == (2,)             # a vector is one sample; the answer a vector
+    with pytest.raises(ValueError, match=r"feedforward input has shape \(5,\)"):
+        net.feedforward(np.ones(5))
+    with pytest.raises(ValueError, match=r"test_data\[0\]: x has shape \(4,\), the network expects \(4, 1\)"):
+        net.evaluate([(np.ones(4), 1)])
+    with pytest.raises(ValueError, match=r"test_data\[0\]: label 99 is outside 0..1"):
+        net.evaluate([(x, 99)])
+    with pytest.raises(ValueError, match=r"mini_batch\[0\]: y is the label 1, training needs a one-hot \(2, 1\)"):
+        net.update_mini_batch([(x, 1)], 1.0)
+    with pytest.raises(ValueError, match=r"mini_batch\[0\]: x holds complex128 values, expected real numbers"):
+        net.update_mini_batch([(x + 1j, y)], 1.0)
+    with pytest.raises(ValueError, match=r"backprop input\[0\]: y has shape \(3, 1\)"):
+        net.backprop(x, np.ones((3, 1)))
+    with pytest.raises(ValueError, match=r"test_data\[1\]: y is a one-hot vector, but test_data\[0\]'s is a label"):
+        net.evaluate([(x, 1), (x, y)])
+    with pytest.raises(ValueError, match=r"mini_batch\[0\]: x is a list, expected a numpy array \(np.array\(x\)\)"):
+        net.update_mini_batch([([[0.1]] * 4, y)], 1.0)
+
+
+def test_weights_from_a_network_of_other_sizes_are_refused_when_assigned(tmp_path):
+    from network import MatrixNetwork
+
+    net, other = Network([4, 5, 3]), MatrixNetwork([4, 6, 3])
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\), the network's sizes need \(5, 4\)"):
+        net.weights = other.weights
+    net.weights[0] = np.zeros((6, 4))                             # into the list itself: refused at the next use
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\)"):
+        net.feedforward(np.ones((4, 1)))
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\)"):
+        net.save(tmp_path / "n.json")
+    assert not (tmp_path / "n.json").exists()
+    same = Network([4, 5, 3], seed=1)
+    net.weights = same.weights                                    # copied at once: training one leaves the other
+    net.SGD([(np.ones((4, 1)), np.eye(3)[:, [0]])], 1, 1, 1.0, verbose=False)
+    assert not np.array_equal(net.weights[0], same.weights[0])

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from . import learning_curves
-from .runlog import versions
+from .runlog import save_figure, save_text, versions
 
 SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
 POINT = 0.5          # percentage points: the tolerance of a stochastic accuracy
@@ -503,8 +503,8 @@ class Report:
             lines += ["", *self.problems()]
         lines += ["", *self.figures()]
         text = "\n".join(lines) + "\n"
-        (self.out / "BOOK.md").write_text(text)
-        (self.out / "headline.json").write_text(json.dumps(dict(agree=agreeing, explained=explained, ids=len(counted), headline=headline)) + "\n")
+        save_text(self.out / "BOOK.md", text)
+        save_text(self.out / "headline.json", json.dumps(dict(agree=agreeing, explained=explained, ids=len(counted), headline=headline)) + "\n")
         return text
 
     def _argv(self, args) -> list[str]:
@@ -682,8 +682,7 @@ class Report:
         ax.grid(True, alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        fig.savefig(self.out / file, dpi=110)
-        plt.close(fig)
+        save_figure(fig, self.out / file)
         return file
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import json
 import math
 import os
 import platform
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -24,6 +26,8 @@ import numpy as np  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))  # so the scripts run from a checkout without installing
+
+from network.atomic import SaveError, write_atomic  # noqa: E402
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -56,11 +60,39 @@ nonnegative_float = _number(float, lambda v: math.isfinite(v) and v >= 0, "a fin
 training_size = _number(int, lambda v: 1 <= v <= 50000, "an integer from 1 to 50000 (the training set's size)")
 
 
+def check_mnist_sizes(parser, sizes: list[int]) -> None:
+    """--sizes of a network for MNIST: 784 inputs and 10 outputs (before anything is loaded or made)."""
+    if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10:
+        parser.error(f"--sizes {' '.join(map(str, sizes))}: a network for MNIST has 784 inputs and 10 outputs, "
+                     f"e.g. --sizes 784 30 10")
+
+
+def run_name(text: str) -> str:
+    """--name: one folder name, so that a run can only write below --runs-dir."""
+    if not text or text in (".", "..") or any(c in text for c in "/\\\0") or len(text) > 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder name (1 to 100 characters, no path separators, "
+                                         f"not . or ..)")
+    return text
+
+
+def runs_folder(text: str) -> str:
+    """--runs-dir: a folder, or one that can be made, where this user may write."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    existing = next(p for p in [path, *path.absolute().parents] if p.exists())
+    try:                                         # a probe, removed at once: writable for this user, truly
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".probe-"))
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{text}: cannot make run folders there ({existing}: "
+                                         f"{exc.strerror or exc})") from None
+    return text
+
+
 def run_script(main) -> int:
     """Run a script's ``main``: a missing dataset, a failed save, a diverged run or Ctrl-C ends
     with one line, not a traceback."""
     from mnist_loader import DatasetError
-    from network.atomic import SaveError
 
     try:
         return main()
@@ -69,6 +101,12 @@ def run_script(main) -> int:
         return 130
     except (DatasetError, FileNotFoundError, SaveError, FloatingPointError) as exc:  # FloatingPointError: diverged
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:                    # the library's checks name what is wrong
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:                       # a full disk, a folder made read-only while running, ...
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
 
@@ -103,8 +141,8 @@ def prefixed(prefix: str) -> Iterator[None]:
 
 
 def add_run_arguments(parser, name: str) -> None:
-    parser.add_argument("--runs-dir", default="runs", help="parent folder of run folders")
-    parser.add_argument("--name", default=name, help="run folder name")
+    parser.add_argument("--runs-dir", type=runs_folder, default="runs", help="parent folder of run folders")
+    parser.add_argument("--name", type=run_name, default=name, help="run folder name")
     parser.add_argument("--quiet", action="store_true", help="print only the summary, no progress lines")
     parser.add_argument("--data", default=None,
                         help="path of mnist.pkl.gz (None: data/mnist.pkl.gz, built or downloaded if absent)")
@@ -116,17 +154,41 @@ def versions() -> dict[str, str]:
 
 
 def new_run_dir(runs_dir: str | os.PathLike, name: str) -> Path:
-    """A run folder that holds nothing yet: runs_dir/name, or name-2, name-3, ... if it is taken.
-
-    A run never writes into an earlier run's folder, so nothing a user made is overwritten.
-    """
+    """A new run folder: runs_dir/name, or name-2, name-3, ... if it is taken, claimed by an
+    exclusive mkdir: two runs started at the same moment never share one, and a run never
+    writes into an earlier run's folder."""
     base = Path(runs_dir) / name
-    path, k = base, 1
-    while path.exists() and any(path.iterdir()):
-        k += 1
-        path = base.with_name(f"{base.name}-{k}")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for k in range(1, 100_000):
+            path = base if k == 1 else base.with_name(f"{base.name}-{k}")
+            try:
+                path.mkdir()                                   # exclusive: fails if another run has it
+                return path
+            except FileExistsError:
+                continue
+    except OSError as exc:
+        raise SaveError(f"cannot make a run folder in {base.parent}: {exc.strerror or exc}") from None
+    raise SaveError(f"{base}: every name up to {base.name}-99999 is taken")
+
+
+def save_text(path: str | os.PathLike, text: str) -> None:
+    """Write a run's text file atomically: a full disk leaves the old file or none, never half."""
+    write_atomic(path, lambda f: f.write(text), mode="w")
+
+
+def save_figure(fig, path: str | os.PathLike, dpi: int = 110) -> Path:
+    """Save a matplotlib figure atomically as PNG, and close it."""
+    write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=dpi))
+    plt.close(fig)
+    return Path(path)
+
+
+def save_csv(path: str | os.PathLike, rows: Iterable[Sequence]) -> None:
+    """Write a CSV file atomically."""
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    save_text(path, buf.getvalue())
 
 
 class RunLog:
@@ -138,7 +200,7 @@ class RunLog:
         self.dir = new_run_dir(runs_dir, name)
         print(f"logging to {self.dir}", file=sys.stderr, flush=True)
         config = dict(config, versions=versions())
-        (self.dir / "config.json").write_text(json.dumps(config, indent=2, default=str) + "\n")
+        save_text(self.dir / "config.json", json.dumps(config, indent=2, default=str) + "\n")
         self.columns = list(columns)
         self._file = open(self.dir / metrics_file, "w", newline="")
         self._csv = csv.writer(self._file)
@@ -179,6 +241,4 @@ def plot_curves(path: str | os.PathLike, series: dict[str, tuple[Iterable, Itera
     ax.grid(True, alpha=0.3)
     ax.legend()  # every line named, even a single one
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)
