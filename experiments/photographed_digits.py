@@ -32,10 +32,11 @@ def photograph(digit: np.ndarray, seed: int) -> bytes:
     from PIL import Image, ImageFilter
 
     rng = np.random.default_rng(seed)
+    bicubic = getattr(Image, "Resampling", Image).BICUBIC
     ink = digit.reshape(28, 28).astype(np.float32)
     side = int(rng.integers(200, 501))                            # the 28x28 field's size on the page
-    field = Image.fromarray(np.round(255 * ink).astype(np.uint8), mode="L").resize((side, side), Image.BICUBIC)
-    field = field.rotate(float(rng.uniform(-8, 8)), resample=Image.BICUBIC, fillcolor=0)
+    field = Image.fromarray(np.round(255 * ink).astype(np.uint8), mode="L").resize((side, side), bicubic)
+    field = field.rotate(float(rng.uniform(-8, 8)), resample=bicubic, fillcolor=0)
     page_w, page_h = int(side * rng.uniform(1.6, 2.6)), int(side * rng.uniform(1.6, 2.6))
     mask = Image.new("L", (page_w, page_h), 0)
     mask.paste(field, (int(rng.integers(0, page_w - side)), int(rng.integers(0, page_h - side))))

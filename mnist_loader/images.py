@@ -132,7 +132,7 @@ def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
     if max(im.size) > WORK_SIDE:                                   # reduce first: bounded work and memory
         scale = WORK_SIDE / max(im.size)
         size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
-        im = (im.convert("F") if im.mode.startswith("I") else im).resize(size, Image.BOX)
+        im = (im.convert("F") if im.mode.startswith("I") else im).resize(size, _resampling().BOX)
     mode = im.mode
     if mode.startswith("I") or mode == "F":                        # 16- and 32-bit grey, float
         v = np.asarray(im, dtype=np.float64)
@@ -179,6 +179,13 @@ def mnist_format(grey: np.ndarray, alpha: np.ndarray | None, name: str = "the im
     return (np.round(field * 255) / 256).astype(np.float32).reshape(-1)
 
 
+def _resampling():
+    """Pillow's resampling filters: ``Image.Resampling`` from Pillow 9.1 on, ``Image`` before."""
+    from PIL import Image
+
+    return getattr(Image, "Resampling", Image)
+
+
 def _border(a: np.ndarray) -> np.ndarray:
     """The outer frame of the image, 5% of each side (at least one pixel)."""
     k = max(1, round(0.05 * min(a.shape)))
@@ -194,7 +201,7 @@ def _fit(crop: np.ndarray, box: int) -> np.ndarray:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     if size == (w, h):
         return crop
-    return np.clip(np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS)), 0, 1)
+    return np.clip(np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(size, _resampling().LANCZOS)), 0, 1)
 
 
 def _centre(digit: np.ndarray, field: int) -> np.ndarray:
