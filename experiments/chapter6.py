@@ -18,6 +18,7 @@ seed 0); `--vote NET.json ...` votes over networks saved by earlier runs instead
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -56,15 +57,22 @@ def make_network(spec: dict, seed: int, mini_batch_size: int = MB) -> ConvNetwor
         layers.append(FullyConnectedLayer(n_in=n_in, n_out=n_out, activation_fn=act, p_dropout=p))
         n_in = n_out
     layers.append(SoftmaxLayer(n_in=n_in, n_out=10, p_dropout=p))
-    return ConvNetwork(layers, m, seed=seed)
+    return ConvNetwork(layers, m, seed=seed, init=spec.get("init", "network3"))
 
 
 def _row(label, book, conv, fc, activation="sigmoid", eta=0.1, lmbda=0.0, epochs=60, **more) -> dict:
-    settings = f"{activation}, eta {eta:g}" + (f", lambda {lmbda:g}" if lmbda else "") + f", {epochs} epochs"
+    settings = f"{activation}, eta {eta:g}" + (f" x {more['eta_decay']:g}^epoch" if "eta_decay" in more else "") \
+        + (f", lambda {lmbda:g}" if lmbda else "") + f", {epochs} epochs"
     if more.get("expanded"):
         settings += ", expanded data"
-    return dict(label=label, book=book, settings=settings, network=dict(conv=conv, fc=fc, activation=activation,
-                p_dropout=more.pop("p_dropout", 0.0)), eta=eta, lmbda=lmbda, epochs=epochs, **more)
+    if more.get("init"):
+        settings += f", {more['init']} init"
+    if more.get("early_stopping_n"):
+        settings += f", early stopping after {more['early_stopping_n']} epochs without improvement"
+    network = dict(conv=conv, fc=fc, activation=activation, p_dropout=more.pop("p_dropout", 0.0))
+    if more.get("init"):
+        network["init"] = more.pop("init")
+    return dict(label=label, book=book, settings=settings, network=network, eta=eta, lmbda=lmbda, epochs=epochs, **more)
 
 
 RELU = dict(activation="relu", eta=0.03, lmbda=0.1)
@@ -83,6 +91,15 @@ ROWS = {
                  epochs=40, expanded=True, p_dropout=0.5),
 }
 ROWS["6.14"] = dict(ROWS["6.12"], label="plurality vote of five networks as 6.12 (seeds 0-4)", book=99.67, ensemble=5)
+# the chapter's problems that need no more compute than 6.1-6.5; each compared with the row named
+PROBLEMS = {
+    "P6.2": (_row("conv-pool 20 straight into the softmax (no FC layer)", None, 1, []), "6.3"),
+    "P6.3": (_row("as 6.4 with tanh", None, 2, [100], activation="tanh"), "6.4"),
+    "P6.5": (_row("as 6.5, with early stopping", None, 2, [100], **RELU, early_stopping_n=10), "6.5"),
+    "P6.7": (_row("as 6.5, eta falling per epoch", None, 2, [100], **RELU, eta_decay=0.96), "6.5"),
+    "P6.11": (_row("as 6.5 with He's initial weights", None, 2, [100], **RELU, init="he"), "6.5"),
+}
+ROWS.update({pid: row for pid, (row, _) in PROBLEMS.items()})
 DEFAULT_ROWS = ["6.1", "6.3", "6.4", "6.5"]
 TRAINING_SIZE, EXPANDED_SIZE = 50_000, 250_000
 
@@ -133,8 +150,9 @@ def _train(args) -> dict:
 
     with prefixed(f"[{name}] "):
         try:
-            history = net.SGD((x, y), epochs, MB, row["eta"], validation, test, lmbda=row["lmbda"],
-                              verbose=not quiet, callback=on_epoch)
+            eta = (lambda j: row["eta"] * row["eta_decay"] ** j) if "eta_decay" in row else row["eta"]
+            history = net.SGD((x, y), epochs, MB, eta, validation, test, lmbda=row["lmbda"],
+                              early_stopping_n=row.get("early_stopping_n", 0), verbose=not quiet, callback=on_epoch)
         finally:
             log.close()
             if log.rows:
@@ -167,7 +185,7 @@ def ensemble_vote(paths: list[str | Path], data_path=None) -> tuple[float, np.nd
 def main(argv=None) -> int:
     p = make_parser(__doc__)
     p.add_argument("--rows", nargs="+", choices=list(ROWS), default=DEFAULT_ROWS, metavar="ID",
-                   help=f"the book's ids of the rows to run: {', '.join(ROWS)}")
+                   help=f"the book's ids of the rows to run: {', '.join(ROWS)} (P6.x: the chapter's problems)")
     p.add_argument("--epochs", type=positive_int, default=None, help="override every row's epochs (quick runs)")
     p.add_argument("--train-size", type=training_size, default=None, help="train on the first N images only (smoke tests)")
     p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
@@ -189,8 +207,9 @@ def main(argv=None) -> int:
     ids = list(dict.fromkeys(args.rows))
     times = estimate(list(ROWS) if args.list else ids, args.epochs, args.train_size, args.jobs)
     for rid, secs in times.items():
+        book = f"book {ROWS[rid]['book']:.2f}%" if ROWS[rid]["book"] else f"problem, against {PROBLEMS[rid][1]}"
         print(f"  {rid:<5} {ROWS[rid]['label']}, {ROWS[rid]['settings']}: about {secs / 3600:.1f} h of training "
-              f"(book {ROWS[rid]['book']:.2f}%)", flush=True)
+              f"({book})", flush=True)
     if args.list:
         return 0
     out = new_run_dir(args.runs_dir, args.name)
@@ -209,6 +228,75 @@ def main(argv=None) -> int:
     return 0
 
 
+def test_curve(run: dict) -> list[float]:
+    """A run's test accuracy per epoch, from its metrics.csv."""
+    with open(Path(run["dir"]) / "metrics.csv", newline="") as f:
+        return [float(r["test_accuracy"]) for r in csv.DictReader(f)]
+
+
+def companion(rid: str, by_id: dict, runs_dir: Path) -> dict | None:
+    """The run of row ``rid``: this run's, or the newest full one under runs_dir."""
+    if (rid, 0) in by_id:
+        return by_id[(rid, 0)]
+    for path in sorted(runs_dir.glob("chapter6*/results.json"), key=lambda p: -p.stat().st_mtime):
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and not data.get("epochs") and not data.get("train_size"):
+            for r in data.get("runs", []):
+                if r["id"] == rid and r["seed"] == 0 and Path(r["dir"]).is_dir():
+                    return r
+    return None
+
+
+def relu_scaling() -> list[str]:
+    """Problem 6.11: an all-ReLU network without biases scales its output by c^(L-1) when every
+    weight is scaled by c (L - 1 weight layers): measured on the scores of 6.5's network."""
+    net = make_network(ROWS["6.5"]["network"], seed=0)
+    for layer in net.layers:
+        layer.b[:] = 0
+    net.layers[-1].w[...] = np.random.default_rng(1).normal(0, 0.1, net.layers[-1].w.shape)
+    X = np.random.default_rng(2).random((20, 784), dtype=np.float32)
+
+    def scores() -> np.ndarray:
+        net._forward(X, False)
+        return net.layers[-1]._scores.astype(np.float64)
+
+    base = scores()
+    out = []
+    for c in (0.5, 2.0, 3.0):
+        for layer in net.layers:
+            layer.w *= c
+        ratio = np.median(scores() / base)
+        for layer in net.layers:
+            layer.w /= c
+        out.append(f"c = {c:g}: the scores scale by {ratio:.6g}, c^{len(net.layers)} = {c ** len(net.layers):.6g}")
+    return out
+
+
+def problem_lines(problems: list[str], by_id: dict, runs_dir: Path) -> list[str]:
+    lines = ["## The chapter's problems (no book numbers: each against the row it varies)", "",
+             "| problem | network | ours: test at best validation (epoch), epochs run | the row it varies | what it shows |",
+             "|---|---|---|---|---|"]
+    for pid in problems:
+        row, base_id = PROBLEMS[pid]
+        r, base = by_id[(pid, 0)], companion(base_id, by_id, runs_dir)
+        ours = f"{100 * r['test_at_best_validation']:.2f}% ({r['best_epoch']}), {r['epochs']} epochs"
+        theirs = (f"{base_id}: {100 * base['test_at_best_validation']:.2f}% ({base['best_epoch']}), {base['epochs']} epochs"
+                  if base else f"{base_id}: not run yet")
+        shows = ""
+        if base and pid == "P6.3":
+            tanh, sigmoid = test_curve(r), test_curve(base)
+            shows = (f"test after 20 epochs: tanh {100 * tanh[19]:.2f}%, sigmoid {100 * sigmoid[19]:.2f}%; after 60: "
+                     f"{100 * tanh[-1]:.2f}%, {100 * sigmoid[-1]:.2f}%") if len(tanh) >= 20 and len(sigmoid) >= 20 else ""
+        elif base:
+            gap = 100 * (r["test_at_best_validation"] - base["test_at_best_validation"])
+            shows = f"{gap:+.2f} pt against {base_id}" + (f", {base['epochs'] - r['epochs']} epochs fewer"
+                                                         if r["epochs"] != base["epochs"] else "")
+        lines.append(f"| {pid} | {row['label']}, {row['settings']} | {ours} | {theirs} | {shows} |")
+    if "P6.11" in problems:
+        lines += ["", "P6.11, the scaling: " + "; ".join(relu_scaling()) + "."]
+    return lines
+
+
 def write_results(out: Path, args, ids: list[str], results: list[dict], total: float) -> None:
     lines = ["# Chapter 6's table, reproduced with ConvNetwork (numpy, no Theano)", "",
              f"Command: `python experiments/chapter6.py --rows {' '.join(ids)}"
@@ -224,6 +312,8 @@ def write_results(out: Path, args, ids: list[str], results: list[dict], total: f
     summary = []
     for rid in ids:
         row = ROWS[rid]
+        if rid in PROBLEMS:
+            continue
         if row.get("ensemble"):
             runs = [by_id[("6.12", seed)] for seed in range(row["ensemble"])]
             acc, _, wrong = ensemble_vote([Path(r["dir"]) / "network.json" for r in runs], args.data)
@@ -241,6 +331,9 @@ def write_results(out: Path, args, ids: list[str], results: list[dict], total: f
                      f"{100 * r['best_validation']:.2f}% ({r['best_epoch']}) | {100 * r['final_test']:.2f}% | "
                      f"{r['epochs']} | {r['seconds_per_epoch']:.1f} | {r['training_seconds'] / 60:.0f} min |")
         summary.append(dict(r, book=row["book"], ours=100 * r["test_at_best_validation"]))
+    problems = [rid for rid in ids if rid in PROBLEMS]
+    if problems:
+        lines += ["", *problem_lines(problems, by_id, Path(args.runs_dir))]
     lines += ["", f"Per-run logs (metrics.csv, accuracy.png, network.json): `{out}/<id>/`.", ""]
     save_text(out / "RESULTS.md", "\n".join(lines))
     save_text(out / "results.json", json.dumps(dict(rows=summary, runs=results, epochs=args.epochs,

@@ -145,11 +145,13 @@ class ConvPoolLayer:
         self.dw = self.db = None
         self._cache: tuple = ()
 
-    def initialize(self, rng: np.random.Generator) -> None:
-        """network3's initial weights: N(0, 1/n_out), n_out = F kh kw / pool area; biases N(0, 1)."""
+    def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
+        """network3's initial weights: N(0, 1/n_out), n_out = F kh kw / pool area; or He's,
+        N(0, 2/n_in) with n_in = C kh kw, the fan-in of a filter (problem 6.11); biases N(0, 1)."""
         f, c, kh, kw = self.filter_shape
         n_out = f * kh * kw / (self.poolsize[0] * self.poolsize[1])
-        self.w = rng.normal(0.0, np.sqrt(1.0 / n_out), (c * kh * kw, f)).astype(self.dtype)
+        variance = initial_variance(init, c * kh * kw, n_out)
+        self.w = rng.normal(0.0, np.sqrt(variance), (c * kh * kw, f)).astype(self.dtype)
         self.b = rng.normal(0.0, 1.0, f).astype(self.dtype)
 
     def forward(self, x: np.ndarray, training: bool = False, rng: Optional[np.random.Generator] = None) -> np.ndarray:
@@ -206,9 +208,10 @@ class FullyConnectedLayer:
     dw = property(lambda self: self.affine.dW)
     db = property(lambda self: self.affine.db)
 
-    def initialize(self, rng: np.random.Generator) -> None:
-        """network3's initial weights: N(0, 1/n_out); biases N(0, 1)."""
-        self.w = rng.normal(0.0, np.sqrt(1.0 / self.n_out), (self.n_in, self.n_out)).astype(self.dtype)
+    def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
+        """network3's initial weights: N(0, 1/n_out); or He's, N(0, 2/n_in) (problem 6.11); biases N(0, 1)."""
+        variance = initial_variance(init, self.n_in, self.n_out)
+        self.w = rng.normal(0.0, np.sqrt(variance), (self.n_in, self.n_out)).astype(self.dtype)
         self.b = rng.normal(0.0, 1.0, self.n_out).astype(self.dtype)
 
     def _affine(self, x: np.ndarray, training: bool, rng: Optional[np.random.Generator]) -> np.ndarray:
@@ -257,8 +260,8 @@ class SoftmaxLayer(FullyConnectedLayer):
         self.loss = SoftmaxWithLoss()
         self._scores: Optional[np.ndarray] = None
 
-    def initialize(self, rng: np.random.Generator) -> None:
-        """Zero weights and biases, as network3's SoftmaxLayer."""
+    def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
+        """Zero weights and biases, as network3's SoftmaxLayer (whatever ``init``)."""
         self.w = np.zeros((self.n_in, self.n_out), dtype=self.dtype)
         self.b = np.zeros(self.n_out, dtype=self.dtype)
 
@@ -276,6 +279,19 @@ class SoftmaxLayer(FullyConnectedLayer):
         then the affine step's backward: dw, db and the returned dC/dx."""
         self.loss.forward(self._scores, labels)
         return self._backward_affine(self.loss.backward(1.0))
+
+
+CONV_INITS = ("network3", "he")
+
+
+def initial_variance(init: str, n_in: int, n_out: float) -> float:
+    """The variance of a layer's initial weights: network3's 1/n_out, or He's 2/n_in for ReLU
+    layers (problem 6.11: it keeps the variance of the activations from layer to layer)."""
+    if init == "network3":
+        return 1.0 / n_out
+    if init == "he":
+        return 2.0 / n_in
+    raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
 
 
 def _shape(values: Sequence[int], n: int, name: str) -> tuple[int, ...]:

@@ -14,17 +14,18 @@ w -> w - eta (dw + lmbda w / batches), b -> b - eta db.
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .conv_layers import ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
+from .conv_layers import CONV_INITS, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
 from .data import as_form, count_correct, digits, input_rows, labelled_rows
 from .history import History
 from .initialization import make_rng
 from .parameters import by_name
-from .reports import Progress, print_epoch
+from .reports import Progress, print_epoch, say
 from .files import save
+from .stopping import EarlyStopping, Plateau
 from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_int, check_lmbda
 
 LAYER_TYPES = {cls.__name__: cls for cls in (ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer)}
@@ -36,22 +37,27 @@ class ConvNetwork:
     ``mini_batch_size`` is kept for network3's signature (and is SGD's default); any batch size
     works. With ``seed``, every layer's weights are drawn anew from the network's generator, so
     a run is reproducible; the generator also shuffles the data and draws the dropout masks.
+    ``init`` 'he' draws them from He's N(0, 2/n_in) instead of network3's N(0, 1/n_out) (problem 6.11).
     """
 
-    def __init__(self, layers: Sequence, mini_batch_size: int = 10, seed: int | np.random.Generator | None = None) -> None:
+    def __init__(self, layers: Sequence, mini_batch_size: int = 10, seed: int | np.random.Generator | None = None,
+                 init: str = "network3") -> None:
         self.layers = list(layers)
         self.mini_batch_size = check_int(mini_batch_size, "mini_batch_size")
         _check_layers(self.layers)
+        if init not in CONV_INITS:
+            raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
+        self.init = init
         self.rng = make_rng(seed)
         if seed is not None:
             for layer in self.layers:
-                layer.initialize(self.rng)
+                layer.initialize(self.rng, init)
         self.dtype = self.layers[0].w.dtype
         self.n_in, self.n_out = self.layers[0].n_in, self.layers[-1].n_out
 
     def __repr__(self) -> str:
         layers = ", ".join(_layer_repr(l) for l in self.layers)
-        return f"ConvNetwork([{layers}], cost log-likelihood, init network3, {self.dtype.name})"
+        return f"ConvNetwork([{layers}], cost log-likelihood, init {self.init}, {self.dtype.name})"
 
     # ------------------------------------------------------------------ one mini-batch
     def _forward(self, X: np.ndarray, training: bool, rng: Optional[np.random.Generator] = None) -> np.ndarray:
@@ -106,27 +112,35 @@ class ConvNetwork:
         return self._gradient(X, labels, self.rng)
 
     # ------------------------------------------------------------------ training
-    def SGD(self, training_data, epochs: int, mini_batch_size: Optional[int] = None, eta: float = 0.1,
-            validation_data=None, test_data=None, lmbda: float = 0.0, *, verbose: bool = True,
-            callback=None) -> History:
+    def SGD(self, training_data, epochs: int, mini_batch_size: Optional[int] = None,
+            eta: float | Callable[[int], float] = 0.1, validation_data=None, test_data=None, lmbda: float = 0.0, *,
+            early_stopping_n: int = 0, verbose: bool = True, callback=None) -> History:
         """Mini-batch SGD as network3: after each epoch the validation accuracy, and the test
         accuracy of the epoch with the best validation accuracy so far (the book's figure).
         Data are ``(X, labels)`` arrays as ``mnist_loader.load_data`` gives them (or lists of
         Nielsen's tuples). Each epoch visits the n // m full mini-batches in a fresh random order.
-        Returns a History: ``evaluation_accuracy`` holds the validation counts, ``test_accuracy``
-        the test counts, both per epoch."""
+        The book's problems of chapter 6: ``eta`` may be a function of the epoch (6.7), and
+        ``early_stopping_n`` stops after that many epochs without a better validation accuracy
+        (6.5). Returns a History: ``evaluation_accuracy`` holds the validation counts,
+        ``test_accuracy`` the test counts, ``eta`` the learning rate, all per epoch."""
         mini_batch_size = self.mini_batch_size if mini_batch_size is None else mini_batch_size
-        check_hyperparameters(epochs, mini_batch_size, eta)
+        schedule = eta if callable(eta) else (lambda epoch: eta)
+        check_hyperparameters(epochs, mini_batch_size, schedule(0))
         check_lmbda(lmbda)
+        stopping, plateau = EarlyStopping(early_stopping_n), Plateau()
+        if stopping.n and validation_data is None:
+            raise ValueError("early stopping needs validation_data")
         X, y = self._data(training_data, "training_data")
         validation = self._data(validation_data, "validation_data") if validation_data is not None else None
         test = self._data(test_data, "test_data") if test_data is not None else None
         n_batches = len(X) // mini_batch_size
         if n_batches == 0:
             raise ValueError(f"training_data has {len(X)} samples, fewer than one mini-batch of {mini_batch_size}")
-        _check_decay(eta, lmbda / n_batches)
         history = History(n_test=len(test[0]) if test is not None else 0)
         for epoch in range(epochs):
+            eta = check_eta(schedule(epoch))
+            _check_decay(eta, lmbda / n_batches)
+            history.eta.append(eta)
             start = time.perf_counter()
             order = self.rng.permutation(len(X))[:n_batches * mini_batch_size].reshape(n_batches, mini_batch_size)
             progress = Progress(n_batches, f"  epoch {epoch}, mini-batches", after=10, every=10) if verbose else None
@@ -144,6 +158,11 @@ class ConvNetwork:
                 print_epoch(epoch, history, epochs, len(validation[0]) if validation is not None else 0, network3=True)
             if callback is not None:
                 callback(epoch, history)
+            if validation is not None:
+                plateau.record(history.evaluation_accuracy[-1])
+                if stopping.should_stop(plateau):
+                    say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
+                    break
         if verbose and validation is not None and history.epochs:
             j = int(np.argmax(history.evaluation_accuracy))
             print("Finished training network.")
@@ -206,7 +225,8 @@ class ConvNetwork:
         save(self, path)
 
     def _file_header(self) -> dict[str, Any]:
-        return dict(dtype=self.dtype.name, mini_batch_size=self.mini_batch_size, layers=[_describe(l) for l in self.layers])
+        return dict(dtype=self.dtype.name, mini_batch_size=self.mini_batch_size, init=self.init,
+                    layers=[_describe(l) for l in self.layers])
 
     def _file_arrays(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         return [l.w for l in self.layers], [l.b for l in self.layers]

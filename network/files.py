@@ -209,7 +209,7 @@ HEADER_KEYS = {
     "Network": ("sizes", "cost", "activation", "init"),
     "MatrixNetwork": ("sizes", "cost", "activation", "init"),
     "TwoLayerNet": ("sizes", "weight_init_std"),
-    "ConvNetwork": ("mini_batch_size", "layers"),
+    "ConvNetwork": ("mini_batch_size", "init", "layers"),
 }
 
 
@@ -278,6 +278,8 @@ def _check_names(header: dict[str, Any], fail) -> None:
 
 
 def _conv_shapes(header: dict[str, Any], fail) -> list[tuple[tuple, tuple]]:
+    if header["init"] not in ("network3", "he"):
+        raise fail(f"init must be 'network3' or 'he', got {_short(header['init'])}")
     if not _is_int(header["mini_batch_size"], 1, MAX_SIZE):
         raise fail(f"mini_batch_size must be an integer from 1 to {MAX_SIZE}, got {_short(header['mini_batch_size'])}")
     layers = header["layers"]
