@@ -8,7 +8,8 @@ threadpoolctl, torch.set_num_threads), and are timed on the same samples, best o
 PyTorch needs the bench extra (`pip install -e ".[bench]"`); without it that column is skipped.
 
 Printed: samples per second and the seconds an epoch of 50,000 images takes at mini-batch 10
-and 100, the ratio ours / PyTorch, the GEMM roofline (the epoch's matrix-multiply FLOPs at the
+and 100 (with more than one thread, ours the faster of the BLAS's threads and as many parallel
+lanes of one BLAS thread each, ConvNetwork(threads=n); both are printed), the ratio ours / PyTorch, the GEMM roofline (the epoch's matrix-multiply FLOPs at the
 rate of one large np.matmul with the same threads), and where ConvNetwork's time goes: each
 layer's forward and backward, and how much of that the matrix products alone take.
 
@@ -30,11 +31,11 @@ from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLaye
 ETA, LMBDA, N_EPOCH = 0.03, 0.1, 50000
 
 
-def make_ours(mini_batch_size: int, seed: int = 0) -> ConvNetwork:
+def make_ours(mini_batch_size: int, seed: int = 0, threads: int = 1) -> ConvNetwork:
     m = mini_batch_size
     return ConvNetwork([ConvPoolLayer((20, 1, 5, 5), (m, 1, 28, 28), (2, 2), "relu"),
                         ConvPoolLayer((40, 20, 5, 5), (m, 20, 12, 12), (2, 2), "relu"),
-                        FullyConnectedLayer(640, 100, "relu"), SoftmaxLayer(100, 10)], m, seed=seed)
+                        FullyConnectedLayer(640, 100, "relu"), SoftmaxLayer(100, 10)], m, seed=seed, threads=threads)
 
 
 def flops_per_sample(net: ConvNetwork) -> float:
@@ -187,8 +188,17 @@ def main(argv=None) -> int:
                 print(f"threads {n_threads}, mini-batch {m}: timing {len(X):,} samples, best of {args.repeats} ...",
                       flush=True)
                 ours = best_time(lambda: net.SGD((X, labels), 1, m, ETA, lmbda=LMBDA, verbose=False), args.repeats)
+                how = f"BLAS {n_threads} thread(s)"
+                if n_threads > 1 and m >= n_threads * 16:          # the same threads as parallel lanes instead
+                    laned = make_ours(m, threads=n_threads)
+                    in_lanes = best_time(lambda: laned.SGD((X, labels), 1, m, ETA, lmbda=LMBDA, verbose=False),
+                                         args.repeats)
+                    print(f"  BLAS with {n_threads} threads: {len(X) / ours:,.0f} samples/s; {n_threads} lanes of one "
+                          f"BLAS thread: {len(X) / in_lanes:,.0f} samples/s", flush=True)
+                    if in_lanes < ours:
+                        ours, how = in_lanes, f"{n_threads} lanes of 1 BLAS thread"
                 theirs = best_time(lambda: torch_train(model, TX, Ty, m, n_batches), args.repeats) if model else None
-                row = dict(threads=n_threads, mini_batch=m, ours_samples_per_s=len(X) / ours,
+                row = dict(threads=n_threads, mini_batch=m, how=how, ours_samples_per_s=len(X) / ours,
                            ours_epoch_s=N_EPOCH * ours / len(X),
                            torch_samples_per_s=len(X) / theirs if theirs else "",
                            torch_epoch_s=N_EPOCH * theirs / len(X) if theirs else "",
@@ -196,7 +206,7 @@ def main(argv=None) -> int:
                            roofline_epoch_s=N_EPOCH * fps / rate)
                 rows.append(row)
                 print(f"threads {n_threads}, mini-batch {m}: ConvNetwork {row['ours_samples_per_s']:,.0f} samples/s "
-                      f"({row['ours_epoch_s']:.1f} s per epoch)"
+                      f"({row['ours_epoch_s']:.1f} s per epoch, {how})"
                       + (f", PyTorch {row['torch_samples_per_s']:,.0f} samples/s ({row['torch_epoch_s']:.1f} s): "
                          f"ours / PyTorch = {row['ratio']:.2f}x" if theirs else "")
                       + f"; GEMM roofline {row['roofline_epoch_s']:.1f} s per epoch "

@@ -63,7 +63,8 @@ def main(argv=None) -> int:
     out = top / "summary.json"
     save_text(out, json.dumps(results, indent=2, default=str) + "\n")
     print(f"test accuracy {winner['test_at_best_validation']:.2%} "
-          f"({winner['training_seconds']:.1f} s of training, target 98.0%); wrote {out}")
+          f"({winner['training_seconds']:.1f} s of training, target 98.0%); wrote {out}; the chosen network: "
+          f"{winner['dir']}/network.json")
     return 0
 
 

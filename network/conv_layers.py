@@ -20,6 +20,7 @@ PyTorch's conv2d); Theano flipped them, which only relabels the random initial w
 """
 from __future__ import annotations
 
+import copy
 from typing import Optional, Sequence
 
 import numpy as np
@@ -154,6 +155,13 @@ class ConvPoolLayer:
         self.w = rng.normal(0.0, np.sqrt(variance), (c * kh * kw, f)).astype(self.dtype)
         self.b = rng.normal(0.0, 1.0, f).astype(self.dtype)
 
+    def replica(self) -> "ConvPoolLayer":
+        """A copy that shares this layer's weights and keeps its own forward and backward state
+        (ConvNetwork's parallel lanes)."""
+        twin = copy.copy(self)
+        twin._cache = ()
+        return twin
+
     def forward(self, x: np.ndarray, training: bool = False, rng: Optional[np.random.Generator] = None) -> np.ndarray:
         """x: images (C, H, W, m) or rows (m, C*H*W) -> sigma(maxpool(w * x) + b), (F, H', W', m).
         Keeps what backward needs. The convolution comes out as positions by filters,
@@ -213,6 +221,16 @@ class FullyConnectedLayer:
         variance = initial_variance(init, self.n_in, self.n_out)
         self.w = rng.normal(0.0, np.sqrt(variance), (self.n_in, self.n_out)).astype(self.dtype)
         self.b = rng.normal(0.0, 1.0, self.n_out).astype(self.dtype)
+
+    def replica(self) -> "FullyConnectedLayer":
+        """A copy that shares this layer's weights and keeps its own forward and backward state."""
+        twin = copy.copy(self)
+        twin.affine = Affine(self.affine.W, self.affine.b)
+        twin._act = activation_layer(self.activation.name) if self.activation is not None else None
+        twin.mask = None
+        if isinstance(self, SoftmaxLayer):
+            twin.loss = SoftmaxWithLoss()
+        return twin
 
     def _affine(self, x: np.ndarray, training: bool, rng: Optional[np.random.Generator]) -> np.ndarray:
         """z = x w + b on the (dropped-out or scaled) inputs, x as rows."""

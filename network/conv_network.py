@@ -38,16 +38,20 @@ class ConvNetwork:
     works. With ``seed``, every layer's weights are drawn anew from the network's generator, so
     a run is reproducible; the generator also shuffles the data and draws the dropout masks.
     ``init`` 'he' draws them from He's N(0, 2/n_in) instead of network3's N(0, 1/n_out) (problem 6.11).
+    ``threads`` > 1 trains a mini-batch of at least ``threads`` x 16 samples in that many parallel
+    lanes (see ``Lanes``); the dropout masks then come from one generator per lane.
     """
 
     def __init__(self, layers: Sequence, mini_batch_size: int = 10, seed: int | np.random.Generator | None = None,
-                 init: str = "network3") -> None:
+                 init: str = "network3", threads: int = 1) -> None:
         self.layers = list(layers)
         self.mini_batch_size = check_int(mini_batch_size, "mini_batch_size")
         _check_layers(self.layers)
         if init not in CONV_INITS:
             raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
         self.init = init
+        self.threads = check_int(threads, "threads")
+        self._lanes: Optional[Lanes] = None
         self.rng = make_rng(seed)
         if seed is not None:
             for layer in self.layers:
@@ -61,27 +65,18 @@ class ConvNetwork:
 
     # ------------------------------------------------------------------ one mini-batch
     def _forward(self, X: np.ndarray, training: bool, rng: Optional[np.random.Generator] = None) -> np.ndarray:
-        """Every layer's forward in order, on samples in rows X (m, n_in): the probabilities
-        (m, n_out). ``training`` turns dropout on, with masks from ``rng``."""
-        a = X
-        for layer in self.layers:
-            a = layer.forward(a, training, rng)
-        return a
-
-    def _backward(self, labels: np.ndarray) -> None:
-        """Every layer's backward in reverse, after a forward pass: each layer's ``dw`` and ``db``
-        is then the gradient of the mean log-likelihood cost of the batch."""
-        delta = self.layers[-1].backward(labels)                    # BP1 (softmax + log-likelihood)
-        for i in range(len(self.layers) - 2, -1, -1):
-            delta = self.layers[i].backward(delta, need_dx=i > 0)   # BP2, and dw, db: BP3, BP4
+        return forward(self.layers, X, training, rng)
 
     def _gradient(self, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
                   ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the mean cost of the batch, by one forward pass
-        (training: dropout masks from ``rng``, or the current ones without it) and one backward pass."""
-        self._forward(X, True, rng)
-        self._backward(labels)
-        return [l.db for l in self.layers], [l.dw for l in self.layers]
+        (training: dropout masks from ``rng``, or the current ones without it) and one backward
+        pass; with ``threads`` > 1, a large batch in parallel lanes (``Lanes``)."""
+        if self.threads > 1 and len(X) >= self.threads * Lanes.MIN_PART:
+            if self._lanes is None:
+                self._lanes = Lanes(self.threads, self.rng)
+            return self._lanes.gradient(self.layers, X, labels, rng is not None)
+        return gradient(self.layers, X, labels, rng)
 
     def _update_mini_batch(self, X: np.ndarray, labels: np.ndarray, eta: float, decay: float) -> None:
         """One step of gradient descent on network3's regularised cost, with new dropout masks:
@@ -209,7 +204,7 @@ class ConvNetwork:
         """The mean log-likelihood cost of the batch, in training mode with the dropout layers'
         current masks (a gradient check fixes them by setting ``layer.mask``)."""
         X, labels = self._data((X, labels), "loss input")
-        self._forward(X, True)
+        forward(self.layers, X, True)
         return self.layers[-1].cost(labels)
 
     def gradient(self, X, labels) -> dict[str, np.ndarray]:
@@ -234,6 +229,79 @@ class ConvNetwork:
     def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
         for layer, w, b in zip(self.layers, weights, biases):
             layer.w, layer.b = w, b
+
+
+def forward(layers: list, X: np.ndarray, training: bool, rng: Optional[np.random.Generator] = None) -> np.ndarray:
+    """Every layer's forward in order, on samples in rows X (m, n_in): the probabilities
+    (m, n_out). ``training`` turns dropout on, with masks from ``rng``."""
+    a = X
+    for layer in layers:
+        a = layer.forward(a, training, rng)
+    return a
+
+
+def backward(layers: list, labels: np.ndarray) -> None:
+    """Every layer's backward in reverse, after a forward pass: each layer's ``dw`` and ``db``
+    is then the gradient of the mean log-likelihood cost of the batch."""
+    delta = layers[-1].backward(labels)                         # BP1 (softmax + log-likelihood)
+    for i in range(len(layers) - 2, -1, -1):
+        delta = layers[i].backward(delta, need_dx=i > 0)        # BP2, and dw, db: BP3, BP4
+
+
+def gradient(layers: list, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
+             ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(nabla_b, nabla_w) of the batch's mean cost: a forward and a backward pass through ``layers``."""
+    forward(layers, X, True, rng)
+    backward(layers, labels)
+    return [l.db for l in layers], [l.dw for l in layers]
+
+
+class Lanes:
+    """A large mini-batch in parallel: its rows split into ``threads`` parts, each through its own
+    replica of the layers (sharing their weights) in a worker thread; the parts' gradients,
+    weighted by their sizes, add up to the batch's. numpy releases the GIL in its loops, so the
+    element-wise work (im2col, pooling, col2im) runs on every core; the BLAS is held to one
+    thread per lane meanwhile (threadpoolctl, when it is installed; else set OPENBLAS_NUM_THREADS=1)."""
+
+    MIN_PART = 16            # smaller parts cost more in Python than they gain
+
+    def __init__(self, threads: int, rng: np.random.Generator) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(threads)
+        self.rngs = [np.random.default_rng(s) for s in rng.integers(0, 2**63, threads)]
+        self.replicas: list[list] = []
+
+    def _replicas(self, layers: list) -> list[list]:
+        """The lanes' layers, made again if a layer's weights were replaced since."""
+        if not self.replicas or any(r.w is not l.w or r.b is not l.b for r, l in zip(self.replicas[0], layers)):
+            self.replicas = [[l.replica() for l in layers] for _ in self.rngs]
+        return self.replicas
+
+    def gradient(self, layers: list, X: np.ndarray, labels: np.ndarray, new_masks: bool):
+        lanes = self._replicas(layers)
+        parts = np.array_split(np.arange(len(X)), len(lanes))
+
+        def run(k: int):
+            rows = slice(parts[k][0], parts[k][-1] + 1)
+            return gradient(lanes[k], X[rows], labels[rows], self.rngs[k] if new_masks else None)
+
+        with _one_blas_thread():
+            grads = list(self.pool.map(run, range(len(lanes))))
+        shares = [len(p) / len(X) for p in parts]
+        nabla_b = [sum(s * g[0][l] for s, g in zip(shares, grads)) for l in range(len(layers))]
+        nabla_w = [sum(s * g[1][l] for s, g in zip(shares, grads)) for l in range(len(layers))]
+        return nabla_b, nabla_w
+
+
+def _one_blas_thread():
+    """One BLAS thread for the block (threadpoolctl), or nothing if threadpoolctl is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _check_decay(eta: float, decay: float) -> None:

@@ -364,3 +364,30 @@ def test_gradient_check_counts_a_gradient_of_rounding_size_as_zero():
     with pytest.raises(ValueError, match=r"gradient_check needs float64 parameters \(b0, b1, b2, w0, w1, w2 are float32\)"):
         gradient_check(ConvNetwork([ConvPoolLayer((3, 1, 3, 3), (4, 1, 8, 8), (2, 2)), FullyConnectedLayer(27, 5),
                                     SoftmaxLayer(5, 3)]), X, y)
+
+
+def test_parallel_lanes_give_the_batch_gradient_and_follow_replaced_weights():
+    def make(threads):
+        return ConvNetwork([ConvPoolLayer((3, 1, 3, 3), (4, 1, 8, 8), (2, 2), "relu", dtype=F64),
+                            FullyConnectedLayer(27, 5, "tanh", dtype=F64), SoftmaxLayer(5, 3, dtype=F64)], 4, seed=1,
+                           threads=threads)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((50, 64)), rng.integers(0, 3, 50)
+    one, two = make(1), make(2)
+    two.layers[-1].w[...] = one.layers[-1].w[...] = 0.1 * rng.standard_normal(one.layers[-1].w.shape)
+    for (b1, w1), (b2, w2) in [(one.backprop(X, y), two.backprop(X, y))]:
+        for a, b in zip(b1 + w1, b2 + w2):
+            assert np.allclose(a, b, rtol=0, atol=1e-14)
+    assert two._lanes is not None and len(two._lanes.replicas) == 2
+    assert two._lanes.replicas[0][0].w is two.layers[0].w               # the lanes share the weights
+    two.layers[0].w = two.layers[0].w.copy()                            # replaced: the lanes follow
+    two.backprop(X, y)
+    assert two._lanes.replicas[0][0].w is two.layers[0].w
+    small = make(2)
+    small.backprop(X[:20], y[:20])                                      # 2 x 16 > 20: one lane, no pool
+    assert small._lanes is None
+    a, b = make(2), make(2)                                             # reproducible with dropout too
+    for net in (a, b):
+        net.layers[1].p_dropout = 0.5
+        net.SGD((X, y), 2, 40, 0.1, verbose=False)
+    assert all(np.array_equal(la.w, lb.w) for la, lb in zip(a.layers, b.layers))

@@ -147,25 +147,29 @@ def test_a_second_run_of_the_same_name_never_overwrites_the_first(tmp_path, mnis
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chapter1", "chapter1-2"]   # nothing made for a bad run
 
 
-def test_readme_figures_find_the_newest_run_and_replace_only_their_block(tmp_path):
+def test_readme_figures_find_the_newest_runs_and_rewrite_only_their_lines(tmp_path):
     import os
 
-    from readme_figures import END, START, newest, write
+    from readme_figures import figures, newest, write_readme
 
     for name, age in (("chapter1", 30), ("chapter1-2", 10), ("chapter10", 0), ("chapter1-x", 0)):
         (tmp_path / name).mkdir()
         os.utime(tmp_path / name, (1e9 - age, 1e9 - age))
     assert newest(tmp_path, "chapter1").name == "chapter1-2"       # not chapter10 nor chapter1-x
-    with pytest.raises(FileNotFoundError, match="run `.venv/bin/python experiments/chapter5.py` first"):
-        newest(tmp_path, "chapter5")
+    assert newest(tmp_path, "chapter5") is None
+    (tmp_path / "chapter1-2" / "metrics.csv").write_text("epoch,test_accuracy,seconds\n0,0.9065,4.21\n1,0.93,4.0\n")
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "headline.json").write_text(json.dumps(dict(headline="40 of 45 ids agree")))
+    rows, out = figures(tmp_path)
+    by_what = {what: (figure, command) for what, figure, command in rows}
+    assert by_what["chapter5"] == ("not run yet", "`.venv/bin/python experiments/chapter5.py`")
+    assert by_what["`Network([784, 30, 10])`, 30 epochs, mini-batch 10, eta 3.0"][0].startswith("93.00% final test accuracy")
+    assert "40 of 45 ids agree (`runs/book/BOOK.md`)" in [f for f, _ in by_what.values()]
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n```\nEpoch 0: 1 / 10000  (9.00 s)\n[0.1, 0.2]\n```\n{START}\nold\n{END}\nafter\n")
-    figures = dict(table="| t |", time="time", threads="threads", tour="Epoch 0: 9065 / 10000  (4.21 s)",
-                   speeds="[0.0106, 0.0549]")
-    write(readme, figures)
-    text = readme.read_text()
-    assert text.startswith("intro\n```\nEpoch 0: 9065 / 10000  (4.21 s)\n[0.0106, 0.0549]\n```\n" + START)
-    assert "old" not in text and "| t |" in text and "Threads: threads." in text and text.endswith(END + "\nafter\n")
+    readme.write_text("intro\n```\nEpoch 0: 1 / 10000  (9.00 s)\n```\nThe book, checked: old.\nafter\n")
+    write_readme(readme, out)
+    assert readme.read_text() == ("intro\n```\nEpoch 0: 9065 / 10000  (4.21 s, about 4 s left)\n```\n"
+                                  "The book, checked: 40 of 45 ids agree.\nafter\n")
 
 
 def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
