@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import make_parser, run_script
+from helpers.runlog import make_parser, mnist_network, run_script
 
 import mnist_loader
 import network
@@ -153,11 +153,10 @@ def default_network(runs_dir: Path):
 
 def main(argv=None) -> int:
     p = make_parser(__doc__)
-    p.add_argument("network", metavar="NET.json", nargs="?", default=None, help="a saved network (default: see above)")
+    p.add_argument("network", metavar="NET.json", nargs="?", default=None, type=mnist_network,
+                   help="a saved network (default: see above)")
     p.add_argument("--runs-dir", default="runs", help="where drawings are saved (runs-dir/draw/)")
     args = p.parse_args(argv)
-    if args.network is not None and not Path(args.network).is_file():
-        p.error(f"{args.network} is not a file")
     import matplotlib.pyplot as plt
 
     backend = os.environ.get("MPLBACKEND", "TkAgg")
@@ -171,7 +170,7 @@ def main(argv=None) -> int:
         print(f"error: the drawing pad needs a display, and there is none here ({exc})", file=sys.stderr)
         return 1
 
-    net = network.load(args.network) if args.network else default_network(Path(args.runs_dir))
+    net = args.network.net if args.network else default_network(Path(args.runs_dir))
     print(f"reading your digits with {net!r}", flush=True)
     fig = plt.figure(figsize=(9, 5.5))
     pad = Pad(net, fig, Path(args.runs_dir) / "draw")

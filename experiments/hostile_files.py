@@ -40,6 +40,7 @@ class Case:
     make: Callable[[Path, bool], Path]   # (folder, big) -> the file
     load: str                            # 'dataset', 'idx-images', 'network' or 'image'
     expect: str                          # the outcome's class name, or 'loaded'
+    max_mb: int = 200                    # the peak memory it may take: most stay far below
 
 
 def _gzip_zeros(path: Path, header: bytes, n_bytes: int) -> Path:
@@ -143,6 +144,36 @@ def nones(d: Path, big: bool) -> Path:
         for _ in range(167):
             f.write(c.compress(b"N0" * 1_000_000))
         f.write(c.flush())
+    return path
+
+
+def buffer_copies(d: Path, big: bool) -> Path:
+    """One memoised 20 MiB buffer made into an array 120 times (900 with --big) by the
+    _frombuffer reconstructor, in a 20 KB file: 2.4 GB of arrays (18 GB) from one buffer."""
+    def name(module: str, attr: str) -> bytes:
+        return b"\x8c" + bytes([len(module)]) + module.encode() + b"\x8c" + bytes([len(attr)]) + attr.encode() + b"\x93"
+    n = 20 * MiB
+    body = bytearray(b"\x80\x04" + name("numpy._core.numeric", "_frombuffer") + b"\x94")          # memo 0
+    body += b"\x8e" + struct.pack("<Q", n) + bytes(n) + b"\x94"                                   # memo 1
+    body += name("numpy", "dtype") + b"\x8c\x02u1\x85R\x94]"                                      # memo 2, a list
+    for _ in range(900 if big else 120):
+        body += b"h\x00(h\x01h\x02J" + struct.pack("<i", n) + b"\x85\x8c\x01CtRa"                   # list.append(copy)
+    path = d / "copies.pkl.gz"
+    path.write_bytes(gzip.compress(bytes(body + b".")))
+    return path
+
+
+def marked_sets(d: Path, big: bool) -> Path:
+    """8,910 EMPTY_SETs hidden from the stack's count behind nine MARKs."""
+    path = d / "marks.pkl.gz"
+    path.write_bytes(gzip.compress(b"\x80\x04" + (b"(" + b"\x8f" * 990) * 9 + b"."))
+    return path
+
+
+def _eps(d: Path, big: bool) -> Path:
+    """An EPS file: Pillow would hand it to Ghostscript."""
+    path = d / "digit.eps"
+    path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\nnewpath 0 0 moveto 28 28 lineto stroke\nshowpage\n")
     return path
 
 
@@ -253,6 +284,20 @@ CASES = [
     Case("network: a layer whose activation_fn is null", _conv_file(lambda d: d["layers"][0].update(activation_fn=None)),
          "network", "NetworkFileError"),
     Case("image: a 1 KB PNG that says 30,000 x 30,000 pixels", _png_bomb, "image", "ImageError"),
+    Case("dataset: one memoised 20 MiB buffer made into 120 arrays (900 with --big)", buffer_copies, "dataset",
+         "DatasetError", max_mb=450),       # what a load may make: the arrays of 320 MiB, then refused
+    Case("dataset: 8,910 EMPTY_SETs behind nine MARKs", marked_sets, "dataset", "DatasetError"),
+    Case("network: a 64 KiB+ header nesting a value 40,000 deep",
+         _network_file("nested.json", json.dumps(dict(_HEAD, format_version=2, **{"class": "Network"}))[:-1]
+                       + ', "init": ' + "[" * 40000 + "]" * 40000 + "}"), "network", "NetworkFileError"),
+    Case("network: sizes [1000, 10000, 10] (81 MB of arrays), then 1.0, 1.0, ... 20 MiB (250 MiB with --big)",
+         _json_padding("ones.json", json.dumps(dict(_HEAD, format_version=2, sizes=[1000, 10000, 10], cost="quadratic",
+                                                    activation="sigmoid", init="large", dtype="float64"))[:-1]
+                       + ', "weights": [[[', "1.0,", '1.0]]], "biases": []}', 20, 250), "network", "NetworkFileError",
+         max_mb=400),   # 20 MiB fits those sizes, so it is parsed (as a real file of them would be), then refused
+    Case("network: a weight given as the string \"1.0\"",
+         _conv_file(lambda d: d["weights"][0][0].__setitem__(0, "1.0")), "network", "NetworkFileError"),
+    Case("image: an EPS file (never handed to Ghostscript)", _eps, "image", "ImageError"),
 ]
 
 

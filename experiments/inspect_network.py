@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, save_csv, save_figure
+from helpers.runlog import (add_run_arguments, make_parser, mnist_network, new_run_dir, positive_int, run_script,
+                            save_csv, save_figure)
 
 import matplotlib.pyplot as plt  # Agg is selected by helpers.runlog
 
 import mnist_loader
-import network
 from network import ConvNetwork, ConvPoolLayer, TwoLayerNet
 
 
@@ -66,13 +66,11 @@ def draw_grid(images: np.ndarray, titles: list[str], path: Path, suptitle: str, 
 
 def main(argv=None) -> int:
     p = make_parser(__doc__)
-    p.add_argument("network", metavar="NET.json", help="a network saved by save()")
+    p.add_argument("network", metavar="NET.json", type=mnist_network, help="a network saved by save()")
     p.add_argument("--most", type=positive_int, default=100, help="at most this many wrong digits in errors.png")
     add_run_arguments(p, "inspect")
     args = p.parse_args(argv)
-    if not Path(args.network).is_file():
-        p.error(f"{args.network} is not a file")
-    net = network.load(args.network)
+    net = args.network.net
     _, _, (tx, ty) = mnist_loader.load_data(args.data)
     out = new_run_dir(args.runs_dir, args.name)
     print(f"{net!r}: reading the 10,000 test digits; writing {out}", flush=True)

@@ -21,10 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions, save_text, save_figure
+from helpers.runlog import (add_run_arguments, make_parser, mnist_network, new_run_dir, positive_int, run_script,
+                            versions, save_text, save_figure)
 
 import mnist_loader
-import network
 
 
 def photograph(digit: np.ndarray, seed: int) -> bytes:
@@ -66,15 +66,12 @@ def _read_back(job: tuple[np.ndarray, list[int], str]) -> np.ndarray:
 
 def main(argv=None) -> int:
     p = make_parser(__doc__)
-    p.add_argument("networks", metavar="NET.json", nargs="+", help="saved networks (any kind)")
+    p.add_argument("networks", metavar="NET.json", nargs="+", type=mnist_network, help="saved networks (any kind)")
     p.add_argument("--samples", type=positive_int, default=10000, help="test digits to photograph")
     p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
     add_run_arguments(p, "photographed")
     args = p.parse_args(argv)
-    for path in args.networks:
-        if not Path(path).is_file():
-            p.error(f"{path} is not a file")
-    nets = [network.load(path) for path in args.networks]
+    nets = [saved.net for saved in args.networks]
     _, _, (tx, ty) = mnist_loader.load_data(args.data)
     tx, ty = tx[:args.samples], ty[:args.samples]
     out = new_run_dir(args.runs_dir, args.name)

@@ -198,8 +198,19 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     cells = [f"{rid} {pct(six[rid]['ours'] / 100 if 'ours' in six[rid] else six[rid]['test_at_best_validation'])} "
              f"(book {book:.2f}%)" for rid, book in CHAPTER6 if rid in six]
     rows.append(("chapter 6, test accuracy at the best validation epoch, one run per id",
-                 "; ".join(cells) + (f"; not run: {', '.join(r for r, _ in CHAPTER6 if r not in six)}"
-                                     if len(cells) < len(CHAPTER6) else ""), cmd("chapter6") + " `--rows ID ...`"))
+                 "; ".join(cells + ([f"not run: {', '.join(r for r, _ in CHAPTER6 if r not in six)}"]
+                                    if len(cells) < len(CHAPTER6) else [])), cmd("chapter6") + " `--rows ID ...`"))
+    if six:
+        table6 = ["| id | book | ours: test accuracy at the best validation epoch | training time | run |",
+                  "|---|---|---|---|---|"]
+        for rid in [r for r, _ in CHAPTER6] + sorted(r for r in six if r.startswith("P6.")):
+            if rid in six:
+                ours = six[rid]["ours"] / 100 if "ours" in six[rid] else six[rid]["test_at_best_validation"]
+                book = dict(CHAPTER6).get(rid)
+                hours = six[rid].get("training_seconds", float("nan")) / 3600
+                table6.append(f"| {rid} | {f'{book:.2f}%' if book else '- (a problem)'} | {pct(ours)} | "
+                              f"{hours:.1f} h | `runs/{six[rid]['folder']}` |")
+        out["chapter6"] = "\n".join(table6)
     if "6.5" in six and "dir" in six["6.5"]:
         r = table(Path(six["6.5"]["dir"]) / "metrics.csv")[0]
         t = float(r["seconds"])
@@ -228,6 +239,9 @@ def write_readme(readme: Path, out: dict[str, str]) -> None:
     if "tour6" in out:
         text = re.sub(r"^Epoch 0: validation accuracy .*\n.*\nThe corresponding test accuracy is .*$",
                       lambda _: out["tour6"], text, count=1, flags=re.M)
+    if "chapter6" in out:
+        text = re.sub(r"(<!-- chapter6:start -->\n).*?(<!-- chapter6:end -->)", lambda m: m.group(1) + out["chapter6"]
+                      + "\n" + m.group(2), text, count=1, flags=re.S)
     if "headline" in out:
         text = re.sub(r"^The book, checked: .*$", f"The book, checked: {out['headline']}.", text, count=1, flags=re.M)
     save_text(readme, text)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import data_dir, read_dataset, write_dataset
+from .dataset import Split, data_dir, read_dataset, write_dataset
 from .loader import load_data
 
 EXPANDED_NAME = "mnist_expanded.pkl.gz"
@@ -56,7 +56,7 @@ def build_expanded(source: str | os.PathLike | None = None, path: str | os.PathL
     return path
 
 
-def load_expanded(path: str | os.PathLike | None = None):
+def load_expanded(path: str | os.PathLike | None = None) -> tuple[Split, Split, Split]:
     """``load_data``'s three splits from the expanded file (built first if it is not there)."""
     path = Path(path) if path is not None else expanded_path()
     if not path.is_file():

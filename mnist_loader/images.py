@@ -15,9 +15,10 @@ photo or a drawing of a digit is none of that, so ``load_image`` does it, step b
    (Lanczos, anti-aliased), and placed in 28x28 with its centre of mass at (14, 14);
 4. the values quantised as ``load_data`` gives them: float32, v / 256 for v in 0..255.
 
-Files are untrusted: a regular file of at most ``MAX_FILE_BYTES``, and at most ``MAX_PIXELS``
+Files are untrusted: a regular file of at most ``MAX_FILE_BYTES`` in one of ``FORMATS`` (never
+a format Pillow hands to an outside program, as EPS to Ghostscript), and at most ``MAX_PIXELS``
 pixels by its header, checked before anything is decoded; large images are reduced while they
-are decoded. Every failure is an ``ImageError`` that names the file (not an image, truncated,
+are decoded. A photo's EXIF orientation is applied. Every failure is an ``ImageError`` that names the file (not an image, truncated,
 too large, a blank page), never Pillow's own error or a DecompressionBombWarning.
 """
 from __future__ import annotations
@@ -25,14 +26,17 @@ from __future__ import annotations
 import os
 import stat
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Iterator, Sequence, Union
 
 import numpy as np
 
 from .errors import ImageError
 
 MAX_FILE_BYTES = 64 * 2**20
+FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP", "PPM")   # decoded by Pillow itself
+ORIENTATION = 0x0112               # the EXIF tag
 MAX_PIXELS = 25_000_000           # width x height by the header, before decoding (a JPEG: 16 times more,
                                    # since it is decoded at a reduced size)
 WORK_SIDE = 1024                   # images are reduced to at most this many pixels a side first
@@ -53,6 +57,15 @@ def load_image(source: Source | Sequence[Source]) -> np.ndarray:
     return mnist_format(grey, alpha, name)
 
 
+def preview(path: str | os.PathLike, side: int = 512) -> np.ndarray:
+    """An image file as it is, for display: grey levels in [0, 1], at most ``side`` pixels a side
+    (read within the same bounds as ``load_image``)."""
+    with _opened(Path(path)) as im:
+        im.thumbnail((side, side))
+        grey, alpha = _from_pil(im)
+    return grey if alpha is None else alpha * grey + (1 - alpha)
+
+
 # ---------------------------------------------------------------------- reading
 def _read(source: Source) -> tuple[np.ndarray, np.ndarray | None, str]:
     """(grey in [0, 1], alpha in [0, 1] or None, a name for messages)."""
@@ -64,7 +77,7 @@ def _read(source: Source) -> tuple[np.ndarray, np.ndarray | None, str]:
 
 
 def _from_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    if a.ndim == 1 and a.size == FIELD * FIELD:                  # a vector in MNIST's own layout
+    if a.shape in ((FIELD * FIELD,), (FIELD * FIELD, 1)):       # MNIST's own layout: a vector, or the book's column
         a = a.reshape(FIELD, FIELD)
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[:, :, 0]
@@ -94,7 +107,14 @@ def _from_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    from PIL import Image, UnidentifiedImageError
+    with _opened(path) as im:
+        return _from_pil(im)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator:
+    """The image file, checked and decoded (the first frame, EXIF orientation applied), within bounds."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         info = os.stat(path)
@@ -107,7 +127,7 @@ def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as im:
+            with Image.open(path, formats=FORMATS) as im:
                 w, h = im.size                                     # from the header: nothing decoded yet
                 limit = MAX_PIXELS * (16 if im.format == "JPEG" else 1)
                 if w * h > limit:
@@ -115,11 +135,13 @@ def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
                 im.seek(0)                                          # a GIF's (or TIFF's) first frame
                 im.draft("RGB", (WORK_SIDE, WORK_SIDE))              # JPEG: decode at a reduced size
                 im.load()
-                return _from_pil(im)
+                if im.getexif().get(ORIENTATION, 1) != 1:             # a phone's photo, the right way up
+                    im = ImageOps.exif_transpose(im)
+                yield im
         except ImageError:
             raise
         except UnidentifiedImageError:
-            raise ImageError(f"{path}: not an image (Pillow knows no format that reads it)") from None
+            raise ImageError(f"{path}: not an image in a format read here ({', '.join(FORMATS)})") from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:   # Pillow's own check at open
             raise ImageError(f"{path}: more pixels than an image may have ({exc})") from None
         except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
@@ -127,8 +149,6 @@ def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
-    from PIL import Image
-
     if max(im.size) > WORK_SIDE:                                   # reduce first: bounded work and memory
         scale = WORK_SIDE / max(im.size)
         size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
@@ -136,7 +156,7 @@ def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
     mode = im.mode
     if mode.startswith("I") or mode == "F":                        # 16- and 32-bit grey, float
         v = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if v.max() > 255 else 255.0 if v.max() > 1 else 1.0
+        top = next((t for t in (1.0, 255.0, 1023.0, 4095.0, 65535.0) if v.max() <= t), float(v.max()))  # its bit depth
         return np.clip(v / top, 0, 1).astype(np.float32), None
     if "A" in mode or mode == "P" and "transparency" in im.info or mode == "PA":
         rgba = np.asarray(im.convert("RGBA"), dtype=np.float32) / 255.0

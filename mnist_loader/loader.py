@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from network.data import one_hot as _one_hot
 
@@ -63,7 +64,7 @@ def vectorized_result(j: int, n: int = N_CLASSES) -> np.ndarray:
     return one_hot([int(j)], n).T
 
 
-def one_hot(labels: np.ndarray, n: int = N_CLASSES, dtype=np.float64) -> np.ndarray:
+def one_hot(labels: np.ndarray, n: int = N_CLASSES, dtype: DTypeLike=np.float64) -> np.ndarray:
     """Labels (m,) -> one-hot rows (m, n) (``network.data.one_hot``, with MNIST's 10 classes)."""
     return _one_hot(labels, n, dtype)
 

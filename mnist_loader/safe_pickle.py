@@ -11,8 +11,11 @@ or structured dtypes, and array states whose data is not exactly as long as thei
 Every read goes through a ``LimitedReader``: a pickle that asks for more bytes than the budget
 left (a gzip bomb, or a length field of 4 GB) is refused before anything of that size is made,
 also by the opcodes that allocate before they read (BYTEARRAY8). What the opcodes build is
-bounded too: at most ``MAX_OPCODES`` opcodes run (the dataset needs about 60), the stack and the
-memo hold at most ``MAX_ITEMS`` entries, and the whole load stops after ``MAX_SECONDS``.
+bounded too: at most ``MAX_OPCODES`` opcodes run (the dataset needs about 60), the stack (with
+what MARK sets aside) and the memo hold at most ``MAX_ITEMS`` entries, the arrays and bytes the
+stand-ins make add up to at most the stream's budget (so one memoised buffer turned into arrays
+again and again is refused), and the whole load stops after ``MAX_SECONDS``. In all, a load holds
+at most about twice the budget: what it read, and what it made of it.
 """
 from __future__ import annotations
 
@@ -78,8 +81,8 @@ class _ArrayBuilder:
     """What ``_reconstruct`` returns: an empty array-to-be, made real by ``__setstate__`` once
     the state (shape, dtype, data) has been checked."""
 
-    def __init__(self, source: str) -> None:
-        self.source, self.array = source, None
+    def __init__(self, unpickler: "RestrictedUnpickler") -> None:
+        self.unpickler, self.source, self.array = unpickler, unpickler.source, None
 
     def __setstate__(self, state: Any) -> None:
         if not isinstance(state, tuple) or len(state) not in (4, 5):
@@ -88,6 +91,7 @@ class _ArrayBuilder:
         if isinstance(data, str):  # a Python 2 pickle's str, read as latin1
             data = data.encode("latin1")
         _check_array(self.source, shape, dtype, data)
+        self.unpickler._make(memoryview(data).nbytes)
         array = np.ndarray.__new__(np.ndarray, (0,), np.uint8)
         array.__setstate__(state[:-1] + (data,))
         self.array = array
@@ -122,6 +126,7 @@ class RestrictedUnpickler(pickle._Unpickler):
         self.source = source
         self._reader = file if isinstance(file, LimitedReader) else LimitedReader(file, MAX_PICKLE_BYTES, source)
         self.metastack: list = []
+        self._set_aside, self._made_left = 0, self._reader.limit
 
         def refuse(cls, *args: Any, **kwargs: Any) -> None:
             raise _refuse(source, "the pickle calls numpy.ndarray directly on a buffer (a forged array)")
@@ -136,7 +141,7 @@ class RestrictedUnpickler(pickle._Unpickler):
             if self._opcodes > MAX_OPCODES:
                 raise DatasetError(f"{self.source}: more than {MAX_OPCODES:,} pickle opcodes, far more than a "
                                    f"dataset of arrays needs (a corrupt or hostile file)")
-            if len(self.stack) + len(self.metastack) > MAX_ITEMS or len(self.memo) > MAX_ITEMS:
+            if len(self.stack) + self._set_aside > MAX_ITEMS or len(self.memo) > MAX_ITEMS:
                 raise DatasetError(f"{self.source}: the pickle builds more than {MAX_ITEMS:,} objects at once "
                                    f"(a corrupt or hostile file)")
             if self._opcodes % 100 == 0 and time.monotonic() > self._deadline:
@@ -151,14 +156,32 @@ class RestrictedUnpickler(pickle._Unpickler):
             self._reader._take(length)                        # refuses, naming the budget
         self.append(bytearray(self.read(length)))
 
+    def load_mark(self) -> None:
+        """MARK: the stack so far is set aside for a new one; its items still count as built."""
+        self._set_aside += len(self.stack)
+        pickle._Unpickler.load_mark(self)
+
+    def pop_mark(self) -> list:
+        items = pickle._Unpickler.pop_mark(self)
+        self._set_aside -= len(self.stack)
+        return items
+
+    def _make(self, nbytes: int) -> None:
+        """Count ``nbytes`` that a stand-in is about to make against what a load may make."""
+        if nbytes > self._made_left:
+            raise DatasetError(f"{self.source}: the pickle makes more than {self._reader.limit / 2**20:.0f} MiB "
+                               f"of arrays, far more than MNIST needs (a corrupt or hostile file)")
+        self._made_left -= nbytes
+
     dispatch = dict(pickle._Unpickler.dispatch)
     for _code in dispatch:                                       # a loop: a class body's comprehension
         dispatch[_code] = _bounded(dispatch[_code])              # could not see _bounded
     dispatch[pickle.BYTEARRAY8[0]] = _bounded(load_bytearray8)
+    dispatch[pickle.MARK[0]] = _bounded(load_mark)
 
     def load(self) -> Any:
         self._opcodes, self._deadline = 0, time.monotonic() + MAX_SECONDS
-        self.metastack = []
+        self.metastack, self._set_aside, self._made_left = [], 0, self._reader.limit
         return super().load()
 
     def load_build(self) -> None:
@@ -189,12 +212,13 @@ class RestrictedUnpickler(pickle._Unpickler):
     def _reconstruct(self, subtype: Any, shape: Any, dtype_code: Any) -> _ArrayBuilder:
         if subtype is not self._ndarray:
             raise _refuse(self.source, f"numpy's _reconstruct of {subtype!r}")
-        return _ArrayBuilder(self.source)
+        return _ArrayBuilder(self)
 
     def _frombuffer(self, buffer: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
         _check_array(self.source, shape, dtype, buffer)
         if order not in ("C", "F"):
             raise _refuse(self.source, f"array order {order!r}")
+        self._make(memoryview(buffer).nbytes)
         return np.frombuffer(buffer, dtype=dtype).reshape(shape, order=order).copy()
 
     def _dtype(self, spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
@@ -210,19 +234,20 @@ class RestrictedUnpickler(pickle._Unpickler):
         """``_codecs.encode(str, 'latin1')``: how protocols 0-2 carry bytes."""
         if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
             raise _refuse(self.source, f"_codecs.encode with {type(text).__name__}, {encoding!r}")
+        self._make(len(text))
         return codecs.encode(text, "latin1")
 
 
-def _finish(obj: Any, depth: int = 0) -> Any:
+def _finish(obj: Any, source: str, depth: int = 0) -> Any:
     """Replace every ``_ArrayBuilder`` in the (nested tuple or list) result by its array."""
     if depth > 20:
-        raise DatasetError("the pickle nests more than 20 deep: not a dataset of arrays")
+        raise DatasetError(f"{source}: the pickle nests more than 20 deep: not a dataset of arrays")
     if isinstance(obj, _ArrayBuilder):
         if obj.array is None:
             raise _refuse(obj.source, "an array with no state")
         return obj.array
     if isinstance(obj, (tuple, list)):
-        return type(obj)(_finish(o, depth + 1) for o in obj)
+        return type(obj)(_finish(o, source, depth + 1) for o in obj)
     return obj
 
 
@@ -230,7 +255,7 @@ def safe_load(file: BinaryIO, source: str = "<pickle>", limit: int = MAX_PICKLE_
               encoding: str = "latin1") -> Any:
     """Unpickle from ``file``, reading at most ``limit`` bytes. ``encoding='latin1'`` reads
     Python 2 pickles. Raises DatasetError (UnsafePickleError for a refused name or array)."""
-    return _finish(RestrictedUnpickler(LimitedReader(file, limit, source), source, encoding).load())
+    return _finish(RestrictedUnpickler(LimitedReader(file, limit, source), source, encoding).load(), source)
 
 
 def safe_loads(data: bytes, source: str = "<pickle>", encoding: str = "latin1") -> Any:

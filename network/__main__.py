@@ -13,32 +13,46 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from importlib.metadata import entry_points
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .atomic import write_atomic
+from .atomic import SaveError, write_atomic
 from .files import NetworkFileError
 from .loading import load
 
+MNIST_PIXELS = 784
 
-def image_reader() -> Callable:
-    """The installed reader of images into MNIST's format (mnist_loader's, by default)."""
-    found = entry_points(group="nielsen_backprop.image_readers")
+
+def image_reader(name: str = "mnist") -> Callable:
+    """The installed reader of images: ``mnist`` into MNIST's format (mnist_loader.load_image),
+    ``preview`` the file as it is, for display (mnist_loader's, by default)."""
+    found = [e for e in entry_points(group="nielsen_backprop.image_readers") if e.name == name]
     if not found:
-        raise SystemExit("error: no image reader is installed: install the project (pip install -e .)")
-    return next(iter(found)).load()
+        raise SystemExit(f"error: no image reader {name!r} is installed: install the project (pip install -e .)")
+    return found[0].load()
 
 
-def outputs_meaning(net) -> str:
+def show_path(text: str) -> str:
+    """--show's file: a new or regular file in a folder that exists, checked before any work."""
+    path = Path(text)
+    if path.is_dir() or (path.exists() and not path.is_file()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file to write (it is a directory or a device)")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(path.parent)!r} does not exist")
+    return text
+
+
+def outputs_meaning(net: Any) -> str:
     """'probabilities' for a softmax output layer, else 'output activations'."""
     softmax = type(net).__name__ in ("ConvNetwork", "TwoLayerNet") or getattr(net, "cost", None) is not None \
         and net.cost.name == "log-likelihood"
     return "probabilities" if softmax else "output activations"
 
 
-def predict(net, images: np.ndarray) -> list[dict]:
+def predict(net: Any, images: np.ndarray) -> list[dict]:
     """For each MNIST-format image (rows): the digit, and the top three (digit, score)."""
     outputs = net.feedforward(images)
     kind = outputs_meaning(net)
@@ -56,14 +70,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = sub.add_parser("predict", help="the digit in each image, by a saved network")
     p.add_argument("network", metavar="NET.json", help="a network saved by save() (any of the four kinds)")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, BMP, GIF, ...)")
-    p.add_argument("--show", metavar="FILE.png", default=None,
+    p.add_argument("--show", metavar="FILE.png", default=None, type=show_path,
                    help="also draw, per image, the original, what the network sees (28x28) and its outputs")
     p.add_argument("--json", action="store_true", help="print one JSON object per image instead, for scripts")
     args = parser.parse_args(argv)
     try:
         net = load(args.network)
+        net.feedforward(np.zeros(MNIST_PIXELS, np.float32))
     except (NetworkFileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"error: {args.network}: this network does not take MNIST's {MNIST_PIXELS} pixels ({exc})", file=sys.stderr)
         return 1
     read = image_reader()
     done, errors = [], []
@@ -81,26 +99,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             top = ", ".join(f"{d} {s:.3f}" for d, s in result["top3"])
             print(f"{path}: {result['digit']}  (top three: {top}; {result['scores']})")
     if args.show and done:
-        draw(done, net, args.show)
-        if not args.json:
-            print(f"wrote {args.show}")
+        try:
+            draw(done, net, args.show)
+            if not args.json:
+                print(f"wrote {args.show}")
+        except (SaveError, ValueError) as exc:                       # an image that cannot be shown, a full disk
+            errors.append(str(exc))
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
     return 1 if errors else 0
 
 
-def draw(done: list, net, path: str) -> None:
+def draw(done: list, net: Any, path: str) -> None:
     """One row per image: the original, the 28x28 the network sees, its outputs as bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from PIL import Image
 
+    original = image_reader("preview")
     fig, axes = plt.subplots(len(done), 3, figsize=(9, 2.6 * len(done)), squeeze=False)
     for (file, image, result), (a, b, c) in zip(done, axes):
-        with Image.open(file) as im:
-            a.imshow(np.asarray(im.convert("RGB")))
+        a.imshow(original(file), cmap="gray", vmin=0, vmax=1)
         a.set_title(str(file)[-30:], fontsize=8)
         b.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
         b.set_title(f"what the network sees: {result['digit']}", fontsize=9)

@@ -4,7 +4,8 @@
 so a crash leaves the old file or the new one. Around that:
 - the temp file is removed on any failure, on Ctrl-C and on SIGTERM; one left by a save that was
   killed outright (kill -9) is removed by the next save of the same target: its name,
-  ``.tmp.<pid>.<random>.<target name>``, carries the process id, and that process is gone. The
+  ``.tmp.<pid>.<random>.<target name>`` (a long name shortened, with a hash), carries the
+  process id, and that process is gone. The
   pid and the random part hold no dots, so a temp names exactly one target: the temp of
   ``net.json.20240101`` is never taken for one of ``net.json``;
 - the target keeps its permission bits (and, where allowed, its owner); a new file follows the umask;
@@ -14,6 +15,7 @@ Every file-system failure is a ``SaveError`` naming the target, not the temp fil
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import stat
@@ -35,7 +37,8 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: st
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(target)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.", suffix=f".{target.name}")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.",
+                                   suffix=f".{_short(target.name)}")
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
@@ -103,11 +106,19 @@ def _temp_of(name: str) -> tuple[int, str] | None:
     return int(pid), target
 
 
+def _short(name: str) -> str:
+    """The target's name in its temp's name: itself, or, if long (the temp's name must stay within
+    the 255 bytes a file name may have), its start and a hash of the whole."""
+    if len(name.encode()) <= 200:
+        return name
+    return name.encode()[:80].decode(errors="ignore") + "~" + hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
 def _remove_stale_temps(target: Path) -> None:
     """Remove temp files of earlier saves of ``target`` whose process no longer exists."""
     for entry in os.scandir(target.parent):
         found = _temp_of(entry.name)
-        if found and found[1] == target.name and not _alive(found[0]):
+        if found and found[1] == _short(target.name) and not _alive(found[0]):
             try:
                 os.unlink(entry.path)
             except FileNotFoundError:

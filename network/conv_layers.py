@@ -24,6 +24,7 @@ import copy
 from typing import Optional, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .activations import get_activation, softmax
 from .layers import Affine, SoftmaxWithLoss, activation_layer
@@ -127,7 +128,7 @@ class ConvPoolLayer:
     """
 
     def __init__(self, filter_shape: Sequence[int], image_shape: Sequence[int], poolsize: Sequence[int] = (2, 2),
-                 activation_fn: str = "sigmoid", rng: Optional[np.random.Generator] = None, dtype=np.float32) -> None:
+                 activation_fn: str = "sigmoid", rng: Optional[np.random.Generator] = None, dtype: DTypeLike=np.float32) -> None:
         f, c, kh, kw = _shape(filter_shape, 4, "filter_shape")
         _, c_in, h, w = _shape(image_shape, 4, "image_shape")
         if c != c_in:
@@ -199,16 +200,19 @@ class FullyConnectedLayer:
     network3 does."""
 
     def __init__(self, n_in: int, n_out: int, activation_fn: str = "sigmoid", p_dropout: float = 0.0,
-                 rng: Optional[np.random.Generator] = None, dtype=np.float32) -> None:
+                 rng: Optional[np.random.Generator] = None, dtype: DTypeLike=np.float32) -> None:
         self.n_in, self.n_out = check_int(n_in, "n_in"), check_int(n_out, "n_out")
         self.p_dropout = check_probability(p_dropout, "p_dropout")
-        self.activation = get_activation(activation_fn) if activation_fn is not None else None
+        self.activation = self._activation(activation_fn)
         self.dtype = float_dtype(dtype)
         self.affine = Affine(np.zeros((self.n_in, self.n_out), self.dtype), np.zeros(self.n_out, self.dtype))
         self.initialize(np.random.default_rng() if rng is None else rng)
         self._act = activation_layer(self.activation.name) if self.activation is not None else None
         self.mask: Optional[np.ndarray] = None      # the last training mask (tests may set it)
         self._x_shape: tuple = ()
+
+    def _activation(self, name: str):
+        return get_activation(name)
 
     # network3's names for the affine step's arrays and their gradients
     w = property(lambda self: self.affine.W, lambda self, v: setattr(self.affine, "W", v))
@@ -244,9 +248,7 @@ class FullyConnectedLayer:
             elif self.mask is None or self.mask.shape != x.shape:
                 raise ValueError(f"{type(self).__name__}: training with dropout needs rng, or a mask of shape {x.shape}")
             x = x * self.mask
-        else:
-            self.mask = None
-            if self.p_dropout:                  # evaluation: every input, scaled by 1 - p
+        elif self.p_dropout:                    # evaluation: every input, scaled by 1 - p (the mask is kept)
                 x = (1.0 - self.p_dropout) * x
         return self.affine.forward(x)
 
@@ -273,10 +275,13 @@ class SoftmaxLayer(FullyConnectedLayer):
     softmax's Jacobian folded in (BP1)."""
 
     def __init__(self, n_in: int, n_out: int, p_dropout: float = 0.0, rng: Optional[np.random.Generator] = None,
-                 dtype=np.float32) -> None:
+                 dtype: DTypeLike=np.float32) -> None:
         super().__init__(n_in, n_out, None, p_dropout, rng, dtype)
         self.loss = SoftmaxWithLoss()
         self._scores: Optional[np.ndarray] = None
+
+    def _activation(self, name: None) -> None:
+        return None                             # softmax, in forward
 
     def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
         """Zero weights and biases, as network3's SoftmaxLayer (whatever ``init``)."""

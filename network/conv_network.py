@@ -14,13 +14,14 @@ w -> w - eta (dw + lmbda w / batches), b -> b - eta db.
 from __future__ import annotations
 
 import time
+import os
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from .conv_layers import CONV_INITS, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
-from .data import as_form, count_correct, digits, input_rows, labelled_rows
-from .history import History
+from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
+from .history import EpochCallback, History
 from .initialization import make_rng
 from .parameters import by_name
 from .reports import Progress, print_epoch, say
@@ -88,7 +89,7 @@ class ConvNetwork:
             layer.w -= eta * nw
             layer.b -= eta * nb
 
-    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None) -> None:
+    def update_mini_batch(self, mini_batch: Data, eta: float, lmbda: float = 0.0, n: Optional[int] = None) -> None:
         """One gradient-descent step on a mini-batch ((X, labels) arrays or Nielsen's tuples).
         ``lmbda`` as network3: the L2 term is divided by the number of mini-batches in an epoch,
         n // m for a training set of ``n`` samples (default: this mini-batch alone)."""
@@ -99,7 +100,7 @@ class ConvNetwork:
         _check_decay(eta, lmbda / (n // len(X)))
         self._update_mini_batch(X, labels, eta, lmbda / (n // len(X)))
 
-    def backprop(self, X, labels) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def backprop(self, X: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """``(nabla_b, nabla_w)``, layer by layer in the layers' shapes: the gradient of ``loss``
         on the batch, by one forward (with new dropout masks, as a training step) and one
         backward pass through every layer."""
@@ -107,9 +108,9 @@ class ConvNetwork:
         return self._gradient(X, labels, self.rng)
 
     # ------------------------------------------------------------------ training
-    def SGD(self, training_data, epochs: int, mini_batch_size: Optional[int] = None,
-            eta: float | Callable[[int], float] = 0.1, validation_data=None, test_data=None, lmbda: float = 0.0, *,
-            early_stopping_n: int = 0, verbose: bool = True, callback=None) -> History:
+    def SGD(self, training_data: Data, epochs: int, mini_batch_size: Optional[int] = None,
+            eta: float | Callable[[int], float] = 0.1, validation_data: Optional[Data]=None, test_data: Optional[Data]=None, lmbda: float = 0.0, *,
+            early_stopping_n: int = 0, verbose: bool = True, callback: Optional[EpochCallback]=None) -> History:
         """Mini-batch SGD as network3: after each epoch the validation accuracy, and the test
         accuracy of the epoch with the best validation accuracy so far (the book's figure).
         Data are ``(X, labels)`` arrays as ``mnist_loader.load_data`` gives them (or lists of
@@ -174,18 +175,18 @@ class ConvNetwork:
         rows, form = input_rows(x, self.n_in, self.dtype, "feedforward input")
         return as_form(self._forward(rows, False), form)
 
-    def classify(self, x) -> int | np.ndarray:
+    def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most probable class) for one sample, or an array of them for rows."""
         return digits(self.feedforward(x), self.n_out)
 
     def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return count_correct(lambda rows: self._forward(rows, False), X, labels)
 
-    def evaluate(self, test_data) -> int:
+    def evaluate(self, test_data: Data) -> int:
         """Number of samples classified correctly ((X, labels) arrays or Nielsen's tuples)."""
         return self._correct(*self._data(test_data, "test_data"))
 
-    def accuracy(self, X, labels) -> float:
+    def accuracy(self, X: np.ndarray, labels: np.ndarray) -> float:
         """The fraction of the rows of X whose most probable class is the label (one-hot or integer)."""
         X, labels = self._data((X, labels), "accuracy input")
         return self._correct(X, labels) / len(X)
@@ -200,21 +201,30 @@ class ConvNetwork:
         """The parameter arrays by name (w0, b0, w1, b1, ...): the layers' own arrays."""
         return by_name([l.w for l in self.layers], [l.b for l in self.layers])
 
-    def loss(self, X, labels) -> float:
+    def loss(self, X: np.ndarray, labels: np.ndarray) -> float:
         """The mean log-likelihood cost of the batch, in training mode with the dropout layers'
-        current masks (a gradient check fixes them by setting ``layer.mask``)."""
+        current masks, drawn once if they do not fit the batch (a gradient check fixes them by
+        setting ``layer.mask``, or by a first call)."""
         X, labels = self._data((X, labels), "loss input")
-        forward(self.layers, X, True)
+        forward(self.layers, X, True, self._mask_rng(X))
         return self.layers[-1].cost(labels)
 
-    def gradient(self, X, labels) -> dict[str, np.ndarray]:
+    def gradient(self, X: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop (the same masks), by parameter name as ``params``."""
         X, labels = self._data((X, labels), "gradient input")
-        nabla_b, nabla_w = self._gradient(X, labels, None)
+        nabla_b, nabla_w = self._gradient(X, labels, self._mask_rng(X))
         return by_name(nabla_w, nabla_b)
 
+    def _mask_rng(self, X: np.ndarray) -> Optional[np.random.Generator]:
+        """For ``loss`` and ``gradient``: None when every dropout layer has a mask for this batch
+        (they are reused, as a gradient check needs), else the network's generator, to draw them
+        (and keep them for the calls that follow)."""
+        fits = all(l.mask is not None and l.mask.shape == (len(X), l.n_in)
+                   for l in self.layers if getattr(l, "p_dropout", 0))
+        return None if fits else self.rng
+
     # ------------------------------------------------------------------ saving
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
         save(self, path)
@@ -278,7 +288,7 @@ class Lanes:
             self.replicas = [[l.replica() for l in layers] for _ in self.rngs]
         return self.replicas
 
-    def gradient(self, layers: list, X: np.ndarray, labels: np.ndarray, new_masks: bool):
+    def gradient(self, layers: list, X: np.ndarray, labels: np.ndarray, new_masks: bool) -> tuple[list[np.ndarray], list[np.ndarray]]:
         lanes = self._replicas(layers)
         parts = np.array_split(np.arange(len(X)), len(lanes))
 

@@ -5,14 +5,20 @@ or integer labels of shape (n,). Nielsen's lists of (x, y) tuples are turned int
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .validation import check_sample_list, warn_input_range
 
+# what the networks take: the book's list of (x, y) samples, or (X, labels or one-hot Y) arrays
+Data = Union[list, tuple]
+# one sample (a column or a vector), samples in rows, or the book's list of columns
+Inputs = Union[np.ndarray, Sequence[np.ndarray]]
 
-def one_hot(labels: np.ndarray, n: int, dtype=np.float64) -> np.ndarray:
+
+def one_hot(labels: np.ndarray, n: int, dtype: DTypeLike=np.float64) -> np.ndarray:
     """Integer labels (m,) -> one-hot rows (m, n): row i has 1 in column labels[i]."""
     labels = np.asarray(labels)
     out = np.zeros((labels.shape[0], n), dtype=dtype)
@@ -24,6 +30,10 @@ def to_labels(t: np.ndarray, n: int, name: str = "targets") -> np.ndarray:
     """Integer labels (m,) from one-hot rows (m, n) (their argmax) or from labels (m,) in 0..n-1."""
     t = np.asarray(t)
     if t.ndim == 2 and t.shape[1] == n:
+        if t.dtype.kind not in "biuf":
+            raise ValueError(f"{name}: one-hot rows must be real numbers, got dtype {t.dtype}")
+        if t.dtype.kind == "f" and not np.isfinite(t).all():
+            raise ValueError(f"{name} contain non-finite values (nan or inf)")
         return np.argmax(t, axis=1)
     if t.ndim != 1:
         raise ValueError(f"{name} have shape {t.shape}: expected one-hot rows (m, {n}) or integer labels (m,)")
@@ -34,12 +44,12 @@ def to_labels(t: np.ndarray, n: int, name: str = "targets") -> np.ndarray:
     return t.astype(np.int64, copy=False)
 
 
-def is_array_pair(data) -> bool:
+def is_array_pair(data: Any) -> bool:
     return (isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray)
             and data[0].ndim == 2)
 
 
-def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
+def as_matrices(data: Data, n_in: int, n_out: int, name: str, dtype: DTypeLike=np.float64,
                 one_hot_targets: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Return (X, Y): X (n, n_in) of ``dtype``; Y one-hot (n, n_out) of ``dtype`` if
     ``one_hot_targets``, else integer labels (n,). Raises ValueError naming what does not fit."""
@@ -87,12 +97,12 @@ def as_matrices(data, n_in: int, n_out: int, name: str, dtype=np.float64,
     return X, (labels if labels is not None else np.argmax(Y, axis=1))
 
 
-def labelled_rows(data, n_in: int, n_out: int, name: str, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+def labelled_rows(data: Data, n_in: int, n_out: int, name: str, dtype: DTypeLike=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """(X rows of ``dtype``, integer labels) from tuples or arrays, checked: evaluation data."""
     return as_matrices(data, n_in, n_out, name, dtype, one_hot_targets=False)
 
 
-def input_rows(x, n_in: int, dtype, name: str = "input") -> tuple[np.ndarray, str]:
+def input_rows(x: np.ndarray, n_in: int, dtype: DTypeLike, name: str = "input") -> tuple[np.ndarray, str]:
     """The inputs of ``feedforward`` as rows (m, n_in) of ``dtype``, and their form: 'column' for
     one sample as the book's column (n_in, 1), 'vector' for one sample (n_in,) (an image as
     ``mnist_loader`` gives it), 'rows' for samples in rows (m, n_in). Checked: real, finite numbers."""

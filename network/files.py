@@ -47,7 +47,7 @@ class NetworkFileError(ValueError):
 
 
 # ---------------------------------------------------------------------- writing
-def save(net, path: str | os.PathLike) -> None:
+def save(net: Any, path: str | os.PathLike) -> None:
     """Write ``net`` to ``path`` as JSON, atomically (temp file, fsync, rename), after checking
     it by the rules ``read`` applies: header fields, shapes, dtype, finite values."""
     header = dict(format=FORMAT, format_version=FORMAT_VERSION, **{"class": type(net).__name__}, **net._file_header())
@@ -99,38 +99,45 @@ def _read_text(path, fail) -> str:
             raise fail(f"{info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB a network file may have")
         with open(path, "rb") as f:
             head = f.read(HEADER_BYTES)
-            if len(head) == HEADER_BYTES:
-                _check_header_first(head.decode("utf-8", errors="replace"), info.st_size, fail)
-            data = head + f.read(MAX_FILE_BYTES + 1 - len(head))
+            if len(head) == HEADER_BYTES:              # the rest's size, before it is read
+                _check_header_first(head.decode("utf-8", errors="replace"), info.st_size, None, fail)
+            f.seek(0)
+            data = f.read(MAX_FILE_BYTES + 1)              # one buffer: head + rest would be two
     except OSError as exc:
         raise fail(f"cannot read it: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise fail(f"more than {MAX_FILE_BYTES // 2**20} MiB")
+    if len(head) == HEADER_BYTES:                      # the rest's lists and commas, before it is decoded
+        _check_header_first(head.decode("utf-8", errors="replace"), len(data), data, fail)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(f"not a JSON network file ({exc})") from None
 
 
-def _check_header_first(head: str, size: int, fail) -> None:
+def _check_header_first(head: str, size: int, data: bytes | None, fail) -> None:
     """Of a file longer than ``HEADER_BYTES``: its header, from the first ``HEADER_BYTES``, must
-    declare arrays that could need the whole rest of the file; nothing more is read otherwise."""
+    declare arrays that could need the whole rest of the file (its ``size``; with the file's
+    ``data``, also its lists and commas); nothing more is read or decoded otherwise."""
     try:
-        _scan(head, fail, header_only=True, file_size=size)
+        _scan(head, fail, header_only=True, file_size=size, raw=data)
     except NetworkFileError as exc:
         if "(the header ends at" in str(exc):
             raise fail(f"no arrays in its first {HEADER_BYTES // 2**10} KiB: a network file's header is shorter") from None
         raise
+    except RecursionError:
+        raise fail("not a network file (JSON nested too deeply)") from None
 
 
 _WHITESPACE = " \t\n\r"
 
 
-def _scan(text: str, fail, header_only: bool = False, file_size: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+def _scan(text: str, fail, header_only: bool = False, file_size: int = 0,
+          raw: bytes | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The top-level object, key by key: the header's small values as they come; the arrays
     ("weights", "biases") only after the header has declared them, and only if the rest of the
     file fits what they could need. ``header_only``: ``text`` is the start of a file of
-    ``file_size`` bytes; stop at the first array, once the rest of the file is found to fit."""
+    ``file_size`` bytes (``raw``, if read); stop at the first array, once the rest is found to fit."""
     decoder = json.JSONDecoder()
 
     def skip(pos: int) -> int:
@@ -167,10 +174,14 @@ def _scan(text: str, fail, header_only: bool = False, file_size: int = 0) -> tup
         if key in ("weights", "biases"):
             shapes = declared_shapes(header, "", fail)
             if header_only:
-                _check_room(file_size - len(text[:pos].encode()), None, shapes, key, fail)
+                at = len(text[:pos].encode())
+                _check_room(file_size - at, raw, at, shapes, key, fail)
                 return header, arrays
-            _check_room(len(text) - pos, text[pos:], shapes, key, fail)
+            _check_room(len(text) - pos, text, pos, shapes, key, fail)
+            start = pos
             arrays[key], pos = value_at(pos)
+            if any(text.count(c, start, pos) for c in '"tfn'):      # a string, true, false or null among them
+                raise fail(f"{key} hold something that is not a number")
         elif key in HEADER_KEYS.get(header.get("class"), COMMON_KEYS) or key in COMMON_KEYS:
             header[key], pos = value_at(pos)
             if key in COMMON_KEYS:
@@ -190,17 +201,25 @@ def _scan(text: str, fail, header_only: bool = False, file_size: int = 0) -> tup
     return header, arrays
 
 
-def _check_room(rest: int, tail: str | None, shapes: list[tuple[tuple, tuple]], key: str, fail) -> None:
-    """Before the arrays are parsed: the ``rest`` of the file (its text ``tail``, if read) is no
-    larger, and has no more brackets, than the declared arrays (both kinds, with their rows) could need."""
+def _check_room(rest: int, text: str | bytes | None, pos: int, shapes: list[tuple[tuple, tuple]], key: str,
+                fail) -> None:
+    """Before the arrays are parsed: the ``rest`` of the file (``text`` from ``pos``, if read) is no
+    larger, and has no more brackets and commas, than the declared arrays (both kinds, with their
+    rows) could need: the parser's lists never hold more numbers than the header declares."""
     numbers = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
     rows = sum((w[0] if len(w) > 1 else 0) + (b[0] if len(b) > 1 else 0) for w, b in shapes) + 2 * len(shapes) + 2
     if rest > BYTES_PER_NUMBER * numbers + 4 * rows + 4096:
         raise fail(f"{rest:,} bytes of {key} and more: more than the {numbers:,} numbers its header declares could need")
-    if tail is not None:
-        brackets = tail.count("[") + tail.count("{")
+    if text is not None:
+        def count(c: str) -> int:
+            return text.count(c.encode() if isinstance(text, bytes) else c, pos)
+
+        brackets = count("[") + count("{")
         if brackets > rows + 16:
             raise fail(f"{brackets:,} lists and objects where the {numbers:,} numbers its header declares need {rows:,}")
+        commas = count(",")
+        if commas > numbers + rows + 64:
+            raise fail(f"{commas:,} commas where the {numbers:,} numbers its header declares need {numbers + rows:,}")
 
 
 # ---------------------------------------------------------------------- the header

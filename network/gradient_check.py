@@ -7,8 +7,11 @@ One protocol serves all four networks (``Network``, ``MatrixNetwork``, ``ConvNet
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .data import Inputs
 from .numerical import numerical_gradient
 
 
@@ -23,7 +26,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> float:
     return 0.0 if scale == 0.0 else float(np.max(np.abs(a - b))) / scale
 
 
-def gradient_check(net, x, t, h: float = 1e-5) -> dict[str, float]:
+def gradient_check(net: Any, x: Inputs, t: Inputs, h: float = 1e-5) -> dict[str, float]:
     """Compare backprop with central differences; return the relative error per parameter.
 
     ``x`` and ``t`` are whatever the network's ``loss`` takes: a batch and its one-hot rows or

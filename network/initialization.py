@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 INITS = ("large", "scaled")  # N(0, 1) weights (chapter 1), or N(0, 1/n_in) (chapter 3)
 
@@ -18,7 +19,7 @@ def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype=np.float64,
+def gaussian_parameters(sizes: Sequence[int], rng: np.random.Generator, dtype: DTypeLike=np.float64,
                         scaled: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The book's initialisation ("large", or "scaled" with ``scaled=True``): all biases, then all weights, drawn from N(0, 1).
 

@@ -36,11 +36,11 @@ class MulLayer:
     def __init__(self) -> None:
         self.x = self.y = None
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray | float:
         self.x, self.y = x, y
         return x * y
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray | float) -> tuple[np.ndarray | float, np.ndarray | float]:
         dx = _unbroadcast(dout * self.y, np.shape(self.x))
         dy = _unbroadcast(dout * self.x, np.shape(self.y))
         return dx, dy
@@ -52,11 +52,11 @@ class AddLayer:
     def __init__(self) -> None:
         self.x_shape = self.y_shape = None
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray | float:
         self.x_shape, self.y_shape = np.shape(x), np.shape(y)
         return x + y
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray | float) -> tuple[np.ndarray | float, np.ndarray | float]:
         return _unbroadcast(dout * 1, self.x_shape), _unbroadcast(dout * 1, self.y_shape)
 
 
@@ -176,4 +176,4 @@ def labels_from(t: np.ndarray, x_shape: tuple) -> np.ndarray:
     if t.shape not in ((n, c), (n,)):
         raise ValueError(f"targets of shape {t.shape} do not fit scores of shape {x_shape}: "
                          f"expected one-hot ({n}, {c}) or integer labels ({n},)")
-    return to_labels(t, c, "labels")
+    return to_labels(t, c, "targets")

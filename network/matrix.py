@@ -24,10 +24,11 @@ import time
 from typing import Callable, Optional, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from . import activations as act
 from .costs import get_cost
-from .data import CHUNK, as_form, as_matrices, count_correct, digits, input_rows, labelled_rows, one_hot
+from .data import CHUNK, Data, as_form, as_matrices, count_correct, digits, input_rows, labelled_rows, one_hot
 from .history import EpochCallback, History
 from .initialization import INITS, gaussian_parameters, make_rng
 from .parameters import NielsenParameters, by_name
@@ -50,7 +51,7 @@ class MatrixNetwork(NielsenParameters):
     """
 
     def __init__(self, sizes: Sequence[int], seed: int | np.random.Generator | None = None,
-                 dtype=np.float64, cost: str | type = "quadratic", activation: str = "sigmoid",
+                 dtype: DTypeLike=np.float64, cost: str | type = "quadratic", activation: str = "sigmoid",
                  init: str = "large") -> None:
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
@@ -96,8 +97,7 @@ class MatrixNetwork(NielsenParameters):
         return nabla_b, nabla_w
 
     def _update_mini_batch(self, X: np.ndarray, Y: np.ndarray, eta: float, lmbda: float, n: int,
-                           l1_lmbda: float = 0.0, velocity: Optional[tuple[list, list]] = None,
-                           momentum: float = 0.0) -> None:
+                           l1_lmbda: float, velocity: Optional[tuple[list, list]], momentum: float) -> None:
         """One gradient-descent step on the mini-batch (X, Y) of m rows, in place (the arrays are
         the network's own), with nabla = sum_x dC_x/dw from backprop:
             network2.py, L2:     w -> (1 - eta lmbda/n) w - (eta/m) nabla_w,   b -> b - (eta/m) nabla_b
@@ -138,7 +138,7 @@ class MatrixNetwork(NielsenParameters):
         rows, form = input_rows(a, self.sizes[0], self.dtype, "feedforward input")
         return as_form(self._feedforward_rows(rows), form)
 
-    def classify(self, x) -> int | np.ndarray:
+    def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most active output) for one sample, or an array of them for rows."""
         return digits(self.feedforward(x), self.sizes[-1])
 
@@ -170,7 +170,7 @@ class MatrixNetwork(NielsenParameters):
         self._own_parameters()
         return self._backprop(*self._batch(X, Y))
 
-    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None, *,
+    def update_mini_batch(self, mini_batch: Data, eta: float, lmbda: float = 0.0, n: Optional[int] = None, *,
                           l1_lmbda: float = 0.0) -> None:
         """One gradient-descent step on a mini-batch: a list of (x, y) tuples or (X, Y) arrays.
         ``lmbda`` and ``n`` (the training-set size, default the mini-batch's) as network2.py;
@@ -182,11 +182,11 @@ class MatrixNetwork(NielsenParameters):
         X, Y = as_matrices(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", self.dtype)
         n = len(X) if n is None else check_int(n, "n (the training set's size)", len(X))
         _check_decay(eta, lmbda, n)
-        self._update_mini_batch(X, Y, eta, lmbda, n, l1_lmbda)
+        self._update_mini_batch(X, Y, eta, lmbda, n, l1_lmbda, None, 0.0)
 
     # ------------------------------------------------------------------ training
-    def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float, test_data=None,
-            lmbda: float = 0.0, evaluation_data=None,
+    def SGD(self, training_data: Data, epochs: int, mini_batch_size: int, eta: float, test_data: Optional[Data]=None,
+            lmbda: float = 0.0, evaluation_data: Optional[Data]=None,
             monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
             monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
             early_stopping_n: int = 0, lr_schedule_n: int = 0, *, l1_lmbda: float = 0.0, momentum: float = 0.0,
@@ -293,19 +293,19 @@ class MatrixNetwork(NielsenParameters):
     def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return count_correct(self._feedforward_rows, X, labels)
 
-    def evaluate(self, test_data) -> int:
+    def evaluate(self, test_data: Data) -> int:
         """Number of test samples classified correctly (list of tuples or (X, labels) arrays):
         network.py's ``evaluate`` (network2.py's ``accuracy``)."""
         self._own_parameters()
         return self._correct(*self._labelled(test_data, "test_data"))
 
-    def accuracy(self, X, labels) -> float:
+    def accuracy(self, X: np.ndarray, labels: np.ndarray) -> float:
         """The fraction of the rows of X whose most active output neuron is the label (one-hot or integer)."""
         self._own_parameters()
         X, labels = self._labelled((X, labels), "accuracy input")
         return self._correct(X, labels) / len(X)
 
-    def total_cost(self, data, lmbda: float = 0.0, l1_lmbda: float = 0.0) -> float:
+    def total_cost(self, data: Data, lmbda: float = 0.0, l1_lmbda: float = 0.0) -> float:
         """Mean cost over ``data`` plus the L2 term (lmbda / 2n) sum ||w||^2, as in network2.py
         (n the size of ``data``), and the L1 term (l1_lmbda / n) sum |w|."""
         check_lmbda(lmbda)
@@ -320,12 +320,12 @@ class MatrixNetwork(NielsenParameters):
         return self._cost_sum(X, Y) / n + l2 + l1
 
     # ------------------------------------------------------------------ chapter 5
-    def mean_bias_gradients(self, data) -> list[np.ndarray]:
+    def mean_bias_gradients(self, data: Data) -> list[np.ndarray]:
         """delta^l = dC/db^l for every layer l, C the cost averaged over ``data`` (the book's
         ``get_average_gradient``): backprop's summed gradient divided by the number of samples."""
         return self._mean_bias_gradients(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))
 
-    def layer_speeds(self, data) -> list[float]:
+    def layer_speeds(self, data: Data) -> list[float]:
         """Chapter 5's speed of learning of every layer: ||delta^l||, the length of the mean
         gradient dC/db^l over ``data`` (the hidden layers are all but the last)."""
         return self._layer_speeds(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))

@@ -8,6 +8,7 @@ that ``params`` handed out stays the one the network trains; an array assigned f
 """
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -23,7 +24,7 @@ def by_name(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> dict
     return named
 
 
-def take_over(arrays, own: Sequence[np.ndarray], shapes: Sequence[tuple], dtype: np.dtype, kind: str,
+def take_over(arrays: Sequence[np.ndarray], own: Sequence[np.ndarray], shapes: Sequence[tuple], dtype: np.dtype, kind: str,
               in_place: bool = False) -> list[np.ndarray]:
     """``arrays`` as the network's own: entry i stays as it is if it is ``own[i]`` (the array the
     network made or took over before) with its shape; any other is checked (real numbers, the
@@ -70,7 +71,7 @@ class NielsenParameters:
         return self._weights
 
     @weights.setter
-    def weights(self, arrays) -> None:
+    def weights(self, arrays: Sequence[np.ndarray]) -> None:
         self._weights = take_over(arrays, self._own[0], self._shapes()[0], self.dtype, "weights")
         self._own = (list(self._weights), self._own[1])
 
@@ -79,7 +80,7 @@ class NielsenParameters:
         return self._biases
 
     @biases.setter
-    def biases(self, arrays) -> None:
+    def biases(self, arrays: Sequence[np.ndarray]) -> None:
         self._biases = take_over(arrays, self._own[1], self._shapes()[1], self.dtype, "biases")
         self._own = (self._own[0], list(self._biases))
 
@@ -102,7 +103,7 @@ class NielsenParameters:
         self._own_parameters()
         return by_name(self.weights, self.biases)
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
         self._own_parameters()

@@ -20,7 +20,7 @@ import numpy as np
 
 from .activations import SIGMOID, sigmoid, sigmoid_prime
 from .costs import QuadraticCost
-from .data import as_form, digits, input_rows
+from .data import Inputs, as_form, digits, input_rows, labelled_rows
 from .history import EpochCallback, History
 from .initialization import gaussian_parameters, make_rng
 from .parameters import NielsenParameters, by_name
@@ -66,7 +66,7 @@ class Network(NielsenParameters):
             a = sigmoid(np.dot(w, a) + b)
         return a
 
-    def classify(self, x) -> int | np.ndarray:
+    def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most active output) for one sample, or an array of them for rows."""
         return digits(self.feedforward(x), self.sizes[-1])
 
@@ -159,14 +159,21 @@ class Network(NielsenParameters):
             nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())        # BP4
         return nabla_b, nabla_w
 
-    def evaluate(self, test_data: list[Sample]) -> int:
+    def evaluate(self, test_data: list[Sample] | tuple[np.ndarray, np.ndarray]) -> int:
         """Number of samples whose most active output neuron is the right digit.
 
-        ``y`` may be an integer label (test data) or a one-hot column (training data).
+        ``test_data``: the book's list of (x, y), ``y`` an integer label (test data) or a one-hot
+        column (training data); or ``(X, labels)`` arrays, samples in rows, as the other networks take.
         """
+        return self._correct(test_data, "test_data")
+
+    def _correct(self, data, name: str) -> int:
         self._own_parameters()
-        check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
-        return self._evaluate(test_data)
+        if not isinstance(data, list):                              # (X, labels) arrays
+            X, labels = labelled_rows(data, self.sizes[0], self.sizes[-1], name)
+            return int(np.sum(self.classify(X) == labels))
+        check_sample_list(data, self.sizes[0], self.sizes[-1], name, "any")
+        return self._evaluate(data)
 
     def _evaluate(self, test_data: list[Sample]) -> int:
         correct = 0
@@ -175,25 +182,27 @@ class Network(NielsenParameters):
             correct += int(np.argmax(self._feedforward(x)) == label)
         return correct
 
-    def accuracy(self, x, y) -> float:
-        """The fraction of the samples (one (x, y) pair, or lists of columns and labels or
-        one-hot columns) whose most active output neuron is the right digit."""
+    def accuracy(self, x: Inputs, y: Inputs) -> float:
+        """The fraction of the samples (one (x, y) pair, lists of columns and labels or one-hot
+        columns, or X in rows and their labels) whose most active output neuron is the right digit."""
+        if isinstance(x, np.ndarray) and x.ndim == 2 and x.shape != (self.sizes[0], 1):   # samples in rows
+            return self._correct((x, y), "accuracy input") / len(x)
         samples = _samples(x, y)
-        return self.evaluate(samples) / len(samples)
+        return self._correct(samples, "accuracy input") / len(samples)
 
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost: a - y."""
         return QuadraticCost.derivative(output_activations, y)
 
     # the gradient-check protocol (gradient_check.py): x, y one sample or lists of samples
-    def loss(self, x, y) -> float:
+    def loss(self, x: Inputs, y: Inputs) -> float:
         """The quadratic cost summed over the samples: one (x, y) pair, or lists of columns."""
         samples = _samples(x, y)
         self._own_parameters()
         check_sample_list(samples, self.sizes[0], self.sizes[-1], "loss input", "one-hot")
         return sum(QuadraticCost.fn(self._feedforward(xi), yi) for xi, yi in samples)
 
-    def gradient(self, x, y) -> dict[str, np.ndarray]:
+    def gradient(self, x: Inputs, y: Inputs) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop, summed over the samples, by name as ``params``."""
         grads = [self.backprop(xi, yi) for xi, yi in _samples(x, y)]
         nabla_b = [sum(g[0][l] for g in grads) for l in range(len(self.biases))]

@@ -6,13 +6,15 @@ is thousands of times faster.
 """
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .activations import softmax
 from .costs import softmax_cross_entropy
-from .data import as_form, count_correct, digits, input_rows, labelled_rows
+from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
 from .initialization import make_rng
 from .layers import Affine, Relu, SoftmaxWithLoss, labels_from
 from .numerical import numerical_gradient
@@ -31,7 +33,7 @@ class TwoLayerNet:
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int,
                  weight_init_std: float = 0.01, seed: int | np.random.Generator | None = None,
-                 dtype=np.float64) -> None:
+                 dtype: DTypeLike=np.float64) -> None:
         self.sizes = [check_int(n, name) for name, n in (("input_size", input_size), ("hidden_size", hidden_size),
                                                          ("output_size", output_size))]
         check_real(weight_init_std, "weight_init_std", "a finite number > 0", lambda v: v > 0)
@@ -84,7 +86,7 @@ class TwoLayerNet:
         rows, form = self._rows(x, "feedforward input")
         return as_form(softmax(self._scores(rows)), form)
 
-    def classify(self, x) -> int | np.ndarray:
+    def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the highest score) for one sample, or an array of them for rows."""
         return digits(self.feedforward(x), self.sizes[-1])
 
@@ -101,7 +103,7 @@ class TwoLayerNet:
     def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return count_correct(self._scores, X, labels)
 
-    def evaluate(self, test_data) -> int:
+    def evaluate(self, test_data: Data) -> int:
         """Number of samples classified correctly in ``test_data`` = (x, t) arrays (or Nielsen's tuples)."""
         self._own_parameters()
         return self._correct(*labelled_rows(test_data, self.sizes[0], self.sizes[-1], "test_data", self.dtype))
@@ -140,15 +142,18 @@ class TwoLayerNet:
         g = self.gradient(x, t)
         return [g["b1"], g["b2"]], [g["W1"], g["W2"]]
 
-    def update_mini_batch(self, mini_batch, eta: float) -> None:
+    def update_mini_batch(self, mini_batch: Data, eta: float) -> None:
         """One step of the book's training loop on ``mini_batch`` = (x, t): params -= eta grad."""
         check_eta(eta)
+        if not (isinstance(mini_batch, tuple) and len(mini_batch) == 2):
+            raise ValueError(f"mini_batch must be a pair (x, t) of inputs in rows and their targets, "
+                             f"got {type(mini_batch).__name__}" + (f" of {len(mini_batch)}" if hasattr(mini_batch, "__len__") else ""))
         x, t = mini_batch
         grad = self.gradient(x, t)
         for key in ("W1", "b1", "W2", "b2"):
             self.params[key] -= eta * grad[key]
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
         self._own_parameters()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 
-def check_int(value, name: str, minimum: int = 1) -> int:
+def check_int(value: Any, name: str, minimum: int = 1) -> int:
     """An integer (not a bool, not a float) >= ``minimum``; returned as a Python int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -32,7 +33,7 @@ def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> None
     check_eta(eta)
 
 
-def check_real(value, name: str, condition: str, ok) -> float:
+def check_real(value: Any, name: str, condition: str, ok: Callable[[float], bool]) -> float:
     """A real number (not a bool, not nan or inf) for which ``ok(value)`` holds; returned as a float.
     ``condition`` says what ``ok`` asks, for the message."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or not ok(value):
@@ -54,7 +55,7 @@ def check_probability(p: float, name: str) -> float:
     return check_real(p, name, "a number in [0, 1)", lambda v: 0 <= v < 1)
 
 
-def check_sample_list(data, n_in: int, n_out: int, name: str, labels: str) -> None:
+def check_sample_list(data: Any, n_in: int, n_out: int, name: str, labels: str) -> None:
     """Check a list of Nielsen's (x, y) tuples against the network's shape.
 
     labels: 'one-hot' (y of shape (n_out, 1)), 'int' (y an integer class) or 'any' (either, but
@@ -122,7 +123,7 @@ def warn_input_range(low: float, high: float, name: str) -> None:
                       f"the sigmoids saturate and training stalls", stacklevel=4)
 
 
-def check_finite_parameters(weights, biases, epoch: int | None, eta: float) -> None:
+def check_finite_parameters(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], epoch: int | None, eta: float) -> None:
     """After an epoch: stop a run whose weights overflowed, since every later number would be nan
     (FloatingPointError, naming the epoch and eta). Before training (``epoch`` None): refuse
     weights that are not finite already (ValueError)."""
@@ -144,7 +145,7 @@ def check_finite_cost(cost: float, what: str, when: str, eta: float) -> float:
     return cost
 
 
-def float_dtype(dtype) -> np.dtype:
+def float_dtype(dtype: DTypeLike) -> np.dtype:
     """float32 or float64, the two dtypes a network computes in; anything else is refused by name."""
     try:
         dtype = np.dtype(dtype)

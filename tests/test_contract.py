@@ -71,11 +71,14 @@ def test_classify_evaluate_and_accuracy_mean_the_same_everywhere(kind):
     digits = net.classify(X)
     assert digits.shape == (M,) and np.array_equal(digits, np.argmax(net.feedforward(X), axis=1))
     assert isinstance(net.classify(X[0]), int) and net.classify(X[0]) == digits[0]
+    column = net.classify(X[1][:, None])                         # the book's column (n, 1): one digit too
+    assert isinstance(column, int) and column == digits[1]
     correct = int(np.sum(digits == labels))
     assert net.evaluate(test_data) == correct                   # a count (network.py's evaluate)
     x, y, _, _ = batch(kind)
     assert net.accuracy(x, y) == correct / M                    # a fraction (DLfS's accuracy)
-    assert net.accuracy(X, labels) == correct / M if kind != "Network" else True
+    assert net.accuracy(X, labels) == correct / M                # rows and labels, in every network
+    assert net.evaluate((X, labels)) == correct
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -81,6 +81,33 @@ def test_max_pooling_sends_the_gradient_to_one_maximum_even_on_ties():
         assert np.isclose((maxpool(block + bump, 2, 2)[0].item() - pooled.item()) / h, 1.0)
 
 
+@pytest.mark.parametrize("shape", [(5, 4, 3), (4, 5, 3), (5, 5, 3)])
+def test_max_pooling_leaves_the_rows_and_columns_it_drops_with_zero_gradient(shape):
+    z = np.random.default_rng(0).standard_normal(shape)       # network3's ignore_border: 5 -> 2
+    pooled, switches = maxpool(z, 2, 2)
+    assert pooled.shape == (shape[0] // 2, shape[1] // 2, 3)
+    dout = np.random.default_rng(1).standard_normal(pooled.shape)
+    dz = maxpool_backward(dout, switches)
+    h, w = 2 * (shape[0] // 2), 2 * (shape[1] // 2)
+    assert np.all(dz[h:] == 0) and np.all(dz[:, w:] == 0)
+    inner = z[:h, :w].reshape(h // 2, 2, w // 2, 2, 3)
+    is_max = inner == inner.max(axis=(1, 3), keepdims=True)
+    assert np.array_equal(dz[:h, :w], (is_max * dout[:, None, :, None, :]).reshape(h, w, 3))
+
+
+def test_he_initial_weights_are_normal_with_variance_2_over_n_in():
+    fc = FullyConnectedLayer(100, 50, dtype=F64)
+    fc.initialize(np.random.default_rng(0), "he")
+    assert np.array_equal(fc.w, np.random.default_rng(0).normal(0, np.sqrt(2 / 100), (100, 50)))
+    conv = ConvPoolLayer((6, 2, 3, 3), (1, 2, 8, 8), dtype=F64)
+    conv.initialize(np.random.default_rng(0), "he")
+    assert np.array_equal(conv.w, np.random.default_rng(0).normal(0, np.sqrt(2 / (2 * 9)), (18, 6)))
+    with pytest.raises(ValueError, match=r"ConvPoolLayer: 3x9 filters do not fit 8x8 images"):
+        ConvPoolLayer((6, 2, 3, 9), (1, 2, 8, 8))
+    with pytest.raises(ValueError, match=r"ConvPoolLayer: 9x3 filters do not fit 8x8 images"):
+        ConvPoolLayer((6, 2, 9, 3), (1, 2, 8, 8))
+
+
 def _small_net(act, p_dropout=0.0, seed=1):
     rng = np.random.default_rng(seed)
     net = ConvNetwork([ConvPoolLayer((3, 1, 3, 3), (4, 1, 8, 8), (2, 2), act, dtype=F64),
@@ -113,6 +140,18 @@ def test_gradient_check_with_dropout_and_a_fixed_mask():
     # the dropped inputs get no gradient: their weight rows are untouched by backprop
     dropped = np.flatnonzero(fixed[0].sum(axis=0) == 0)
     assert np.all(net.gradient(X, y)["w2"][dropped] == 0)
+
+
+def test_a_new_dropout_network_draws_its_masks_once_for_loss_gradient_and_their_check():
+    net, X, y = _small_net("sigmoid", p_dropout=0.5)
+    before = net.loss(X, y)                                   # no masks yet: drawn from the network's rng
+    masks = [l.mask.copy() for l in net.layers[2:]]
+    assert net.loss(X, y) == before and net.evaluate((X, y)) >= 0      # kept, by loss and by evaluation
+    assert all(np.array_equal(l.mask, m) for l, m in zip(net.layers[2:], masks))
+    errors = gradient_check(net, X, y, h=1e-6)
+    assert max(errors.values()) < 1e-6, errors
+    net.loss(X[:2], y[:2])                                    # another batch size: new masks that fit it
+    assert net.layers[2].mask.shape == (2, net.layers[2].n_in)
 
 
 def test_dropout_trains_on_a_random_mask_and_evaluates_with_scaled_weights():
@@ -339,6 +378,8 @@ def test_misused_layers_and_steps_are_named():
         ConvPoolLayer((2, 1, 3, 3), (1, 1, 8, 8), poolsize=2)
     with pytest.raises(ValueError, match=r"p_dropout must be a number in \[0, 1\), got '0.5'"):
         FullyConnectedLayer(4, 3, p_dropout="0.5")
+    with pytest.raises(ValueError, match=r"unknown activation None; choose one of \['relu', 'sigmoid', 'tanh'\]"):
+        FullyConnectedLayer(4, 3, activation_fn=None)
     with pytest.raises(ValueError, match="dtype must be float32 or float64, got float16"):
         FullyConnectedLayer(4, 3, dtype=np.float16)
     net = ConvNetwork([FullyConnectedLayer(4, 3, dtype=F64), SoftmaxLayer(3, 2, dtype=F64)], 2, seed=0)

@@ -160,16 +160,29 @@ def test_readme_figures_find_the_newest_runs_and_rewrite_only_their_lines(tmp_pa
     (tmp_path / "chapter1-2" / "metrics.csv").write_text("epoch,test_accuracy,seconds\n0,0.9065,4.21\n1,0.93,4.0\n")
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "headline.json").write_text(json.dumps(dict(headline="40 of 45 ids agree")))
+    (tmp_path / "chapter6-b").mkdir()
+    (tmp_path / "chapter6-b" / "results.json").write_text(json.dumps(dict(
+        rows=[dict(id="6.6", ours=99.45, test_at_best_validation=0.9945, training_seconds=5400)],
+        runs=[dict(id="6.6", seed=0, test_at_best_validation=0.9945), dict(id="P6.3", seed=0, test_at_best_validation=0.99,
+                                                                          training_seconds=720)],
+        epochs=None, train_size=None)))
     rows, out = figures(tmp_path)
     by_what = {what: (figure, command) for what, figure, command in rows}
+    assert by_what["chapter 6, test accuracy at the best validation epoch, one run per id"][0] == (
+        "6.6 99.45% (book 99.37%); not run: 6.1, 6.3, 6.4, 6.5, 6.7, 6.8, 6.9, 6.10, 6.11, 6.12, 6.14")
     assert by_what["chapter5"] == ("not run yet", "`.venv/bin/python experiments/chapter5.py`")
     assert by_what["`Network([784, 30, 10])`, 30 epochs, mini-batch 10, eta 3.0"][0].startswith("93.00% final test accuracy")
     assert "40 of 45 ids agree (`runs/book/BOOK.md`)" in [f for f, _ in by_what.values()]
     readme = tmp_path / "README.md"
-    readme.write_text("intro\n```\nEpoch 0: 1 / 10000  (9.00 s)\n```\nThe book, checked: old.\nafter\n")
+    readme.write_text("intro\n```\nEpoch 0: 1 / 10000  (9.00 s)\n```\nThe book, checked: old.\n"
+                      "<!-- chapter6:start -->\nold table\n<!-- chapter6:end -->\nafter\n")
     write_readme(readme, out)
-    assert readme.read_text() == ("intro\n```\nEpoch 0: 9065 / 10000  (4.21 s, about 4 s left)\n```\n"
-                                  "The book, checked: 40 of 45 ids agree.\nafter\n")
+    assert readme.read_text() == (
+        "intro\n```\nEpoch 0: 9065 / 10000  (4.21 s, about 4 s left)\n```\nThe book, checked: 40 of 45 ids agree.\n"
+        "<!-- chapter6:start -->\n| id | book | ours: test accuracy at the best validation epoch | training time | run |\n"
+        "|---|---|---|---|---|\n| 6.6 | 99.37% | 99.45% | 1.5 h | `runs/chapter6-b` |\n"
+        "| P6.3 | - (a problem) | 99.00% | 0.2 h | `runs/chapter6-b` |\n"
+        "<!-- chapter6:end -->\nafter\n")
 
 
 def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):

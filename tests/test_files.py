@@ -3,6 +3,7 @@ that are atomic, keep modes and links, and survive signals."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import signal
@@ -84,7 +85,10 @@ def _good(tmp_path):
     (lambda d: d.update(format_version=99), "format_version 99 is not supported"),
     (lambda d: d.update(sizes=[3, 0, 2]), r"sizes must be a list of at least 2 layer sizes from 1 to 100000, got \[3, 0, 2\]"),
     (lambda d: d["weights"].__setitem__(0, [[1.0, 2.0]]), r"weights\[0\] is not 2 rows of 3 numbers"),
-    (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases\[1\] holds something that is not a number"),
+    (lambda d: d["biases"].__setitem__(1, [[1.0], ["x"]]), r"biases hold something that is not a number"),
+    (lambda d: d["weights"][0].__setitem__(0, [True, 1.0, 2.0]), r"weights hold something that is not a number"),
+    (lambda d: d["weights"][0].__setitem__(0, ["1.0", 1.0, 2.0]), r"weights hold something that is not a number"),
+    (lambda d: d["weights"][0].__setitem__(0, [None, 1.0, 2.0]), r"weights hold something that is not a number"),
     (lambda d: d.update(dtype="float16"), "must be float32 or float64"),
     (lambda d: d.update({"class": "Perceptron"}), "unknown class 'Perceptron'"),
 ])
@@ -232,6 +236,18 @@ def test_a_live_save_of_a_longer_name_is_never_taken_for_a_stale_one(tmp_path):
     live.write_text("half a save")
     _net().save(tmp_path / "net.json")
     assert live.exists()
+
+
+def test_a_long_file_name_saves_and_its_stale_temp_is_removed(tmp_path):
+    """A 245-character name: its temp's name would pass 255 bytes; it is shortened, with a hash."""
+    name = "a" * 240 + ".json"
+    stale = tmp_path / f".tmp.999999999.abcdefgh.{'a' * 80}~{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+    stale.write_text("left by a kill -9")
+    other = tmp_path / f".tmp.999999999.abcdefgh.{'a' * 80}~0123456789abcdef"        # another long name's
+    other.write_text("not ours")
+    _net().save(tmp_path / name)
+    assert network.load(tmp_path / name).sizes == _net().sizes
+    assert not stale.exists() and other.exists()
 
 
 def test_a_read_only_folder_is_named_as_the_target_not_the_temp_file(tmp_path, monkeypatch):

@@ -113,6 +113,8 @@ def test_softmax_with_loss_gradient_and_label_forms():
         SoftmaxWithLoss().forward(x, np.eye(3)[:6])
     with pytest.raises(ValueError, match=r"labels range over 4\.\.7, expected 0\.\.3"):
         SoftmaxWithLoss().forward(x, labels + 4)
+    with pytest.raises(ValueError, match=r"^targets contain non-finite values \(nan or inf\)"):
+        SoftmaxWithLoss().forward(x, np.full((6, 4), np.nan))
 
 
 def test_softmax_stays_finite_for_huge_inputs():
@@ -242,3 +244,10 @@ def test_two_layer_net_refuses_what_cannot_work():
         net.loss(np.full((2, 4), np.nan), np.array([0, 1]))
     with pytest.raises(ValueError, match="step h must be a finite number > 0, got 0"):
         net.numerical_gradient(np.ones((2, 4)), np.array([0, 1]), h=0, fast=True)
+    X = np.random.default_rng(0).random((3, 4))
+    for call in (lambda: net.loss(X, np.full((3, 2), np.nan)), lambda: net.gradient(X, np.full((3, 2), np.inf)),
+                 lambda: net.update_mini_batch((X, np.full((3, 2), np.nan)), 0.1)):
+        with pytest.raises(ValueError, match=r"^targets contain non-finite values"):
+            call()
+    with pytest.raises(ValueError, match=r"mini_batch must be a pair \(x, t\) of inputs in rows and their targets, got list of 1"):
+        net.update_mini_batch([(X[0], 1)], 0.1)

@@ -573,6 +573,18 @@ def test_l1_and_l2_steps_are_gradient_descent_on_the_regularised_cost():
             assert np.allclose((w - w_after) / 0.1, expected, rtol=0, atol=1e-7)
 
 
+def test_monitored_costs_include_the_l1_and_l2_terms():
+    X, y = data(8)
+    net = MatrixNetwork([6, 4, 3], seed=1, cost="cross-entropy")
+    history = net.SGD((X, y), 1, 4, 0.1, lmbda=1.0, l1_lmbda=2.0, evaluation_data=(X[:5], y[:5]),
+                      monitor_training_cost=True, monitor_evaluation_cost=True, verbose=False)
+    assert history.training_cost[0] == pytest.approx(net.total_cost((X, y), 1.0, 2.0), rel=1e-12)
+    assert history.evaluation_cost[0] == pytest.approx(net.total_cost((X[:5], y[:5]), 1.0, 2.0), rel=1e-12)
+    assert net.total_cost((X, y), 1.0, 2.0) > net.total_cost((X, y), 1.0) > net.total_cost((X, y))
+    with pytest.raises(ValueError, match=r"early_stopping_delta must be a number in \[0, 1\), got 1.0"):
+        net.SGD((X, y), 1, 4, 0.1, evaluation_data=(X, y), early_stopping_n=2, early_stopping_delta=1.0, verbose=False)
+
+
 def test_l1_step_by_hand_on_a_tiny_network():
     net = MatrixNetwork([2, 2], seed=0)
     net.weights = [np.array([[0.5, -0.25], [0.0, 2.0]])]
@@ -606,6 +618,19 @@ def test_momentum_is_velocity_steps_reset_by_every_sgd_call():
                 v[...] = mu * v - eta * nb / 4
                 b += v
     for a, b in zip(net.weights + net.biases, by_hand.weights + by_hand.biases):
+        assert np.allclose(a, b, rtol=0, atol=1e-14)
+    l1, by_hand = MatrixNetwork([6, 4, 3], seed=3), MatrixNetwork([6, 4, 3], seed=3)   # L1 and L2 in grad C
+    l1.SGD((X, y), 2, 8, eta, lmbda=lmbda, l1_lmbda=3.0, momentum=mu, verbose=False)   # one mini-batch an epoch
+    vw, vb = [np.zeros_like(w) for w in by_hand.weights], [np.zeros_like(b) for b in by_hand.biases]
+    for _ in range(2):
+        nabla_b, nabla_w = by_hand.backprop(X, Y)
+        for w, v, nw in zip(by_hand.weights, vw, nabla_w):
+            v[...] = mu * v - eta * (nw / 8 + lmbda / 8 * w + 3.0 / 8 * np.sign(w))
+            w += v
+        for b, v, nb in zip(by_hand.biases, vb, nabla_b):
+            v[...] = mu * v - eta * nb / 8
+            b += v
+    for a, b in zip(l1.weights + l1.biases, by_hand.weights + by_hand.biases):
         assert np.allclose(a, b, rtol=0, atol=1e-14)
     plain, zero = MatrixNetwork([6, 4, 3], seed=2), MatrixNetwork([6, 4, 3], seed=2)
     plain.SGD((X, y), 2, 4, eta, lmbda=lmbda, verbose=False)
@@ -641,6 +666,21 @@ def test_misuse_is_named_before_any_work():
             net.update_mini_batch((X, y), 0.5, 1.0, n=n)
     with pytest.raises(ValueError, match=r"eta \* lmbda / n = 2 > 1: the L2 decay factor 1 - eta lmbda / n would be negative"):
         net.SGD((X, y), 1, 2, 2.0, lmbda=6.0, verbose=False)
+    decayed = MatrixNetwork([6, 4, 3], seed=0)                  # a factor of exactly 0 is allowed: w -> -(eta/m) nabla_w
+    nabla_b, nabla_w = decayed.backprop(X, np.eye(3)[y])
+    decayed.update_mini_batch((X, y), 1.0, 6.0, n=6)
+    assert np.allclose(decayed.weights[0], -nabla_w[0] / 6, rtol=0, atol=1e-15)
+    for call, name in ((lambda: net.update_mini_batch((X, y), 0.5, l1_lmbda=-1.0), "l1_lmbda"),
+                       (lambda: net.total_cost((X, y), 0.0, -1.0), "l1_lmbda"),
+                       (lambda: net.SGD((X, y), 1, 2, 0.5, l1_lmbda=-1.0, verbose=False), "l1_lmbda")):
+        with pytest.raises(ValueError, match=rf"^{name} must be a finite number >= 0, got -1.0"):
+            call()
+    with pytest.raises(ValueError, match=r"^test_data: X has shape \(6, 5\)"):
+        net.evaluate((X[:, :5], y))
+    with pytest.raises(ValueError, match=r"^data: X has shape \(6, 5\)"):
+        net.mean_bias_gradients((X[:, :5], y))
+    f32 = MatrixNetwork([6, 4, 3], seed=0, dtype="float32")      # float64 inputs are computed in the network's dtype
+    assert f32.feedforward(X).dtype == np.float32 and f32.feedforward(X[0]).dtype == np.float32
     with pytest.warns(UserWarning, match=r"training_data: inputs range over \d+..2\d\d; MNIST's are in \[0, 1\]"):
         net.SGD((np.round(255 * X), y), 1, 2, 0.1, verbose=False)
     with pytest.raises(ValueError, match="mini_batch: X holds complex128 values"):

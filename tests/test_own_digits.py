@@ -86,6 +86,14 @@ def test_every_kind_of_image_file_reads_the_same_digit(digits, tmp_path):
     assert distance(load_image(tinted), reference) < 4
     assert distance(load_image(tinted.astype(np.float64) / 255), load_image(tinted)) < 1e-6
     assert distance(load_image(grey8.astype(np.uint16) * 257), reference) < 1.5
+    Image.fromarray(grey8.astype(np.uint16) * 16).save(tmp_path / "twelve.png")    # 12 bits in a 16-bit file
+    assert distance(load_image(tmp_path / "twelve.png"), reference) < 1.5
+    im = Image.fromarray(np.ascontiguousarray(np.rot90(grey8, 1)))                # a phone's photo, turned, with
+    exif = im.getexif()                                                           # EXIF's "rotate 90 CW"
+    exif[0x0112] = 6
+    im.save(tmp_path / "turned.jpg", exif=exif)
+    assert distance(load_image(tmp_path / "turned.jpg"), reference) < 8
+    assert distance(load_image(tx[0][:, None]), tx[0]) < 1.5                      # the book's column (784, 1)
 
 
 @pytest.mark.parametrize("make, message", [
@@ -95,6 +103,8 @@ def test_every_kind_of_image_file_reads_the_same_digit(digits, tmp_path):
     (lambda p: p.write_bytes(huge_png(30_000, 30_000)), r"more pixels than an image may have \(Image size \(900000000 pixels\)"),
     (lambda p: p.write_bytes(huge_png(6_000, 5_000)), "6000 x 5000 pixels, more than the 25,000,000 an image may have"),
     (lambda p: p.mkdir(), "not a regular file"),
+    (lambda p: p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\nshowpage\n"),   # never to Ghostscript
+     r"not an image in a format read here \(PNG, JPEG, BMP, GIF, TIFF, WEBP, PPM\)"),
 ])
 def test_bad_image_files_are_named(tmp_path, make, message):
     path = tmp_path / "bad.png"
@@ -174,7 +184,7 @@ def test_predict_command_end_to_end(tmp_path):
     lines = out.stdout.splitlines()
     assert lines[0].startswith(f"{good[0]}: ") and "probabilities)" in lines[0] and "top three: " in lines[0]
     assert lines[1].startswith(f"{good[1]}: ") and lines[2] == f"wrote {tmp_path / 'show.png'}"
-    assert out.stderr.strip().splitlines() == [f"error: {tmp_path / 'blank.png'}: not an image (Pillow knows no format that reads it)"]
+    assert out.stderr.strip().splitlines() == [f"error: {tmp_path / 'blank.png'}: not an image in a format read here (PNG, JPEG, BMP, GIF, TIFF, WEBP, PPM)"]
     assert (tmp_path / "show.png").stat().st_size > 1000
     js = run("-m", "network", "predict", str(tmp_path / "net.json"), good[0], "--json")
     record = json.loads(js.stdout)
@@ -234,6 +244,17 @@ def test_drawing_pad_draws_reads_clears_and_saves(tmp_path):
     plt.close(fig)
     headless = run(str(PROJECT_ROOT / "experiments" / "draw.py"))
     assert headless.returncode == 1 and headless.stderr.startswith("error: the drawing pad needs a display")
+
+
+@pytest.mark.parametrize("script", ["inspect_network.py", "photographed_digits.py"])
+def test_a_network_that_is_not_for_mnist_is_refused_before_any_work(tmp_path, script):
+    network.MatrixNetwork([4, 3, 2]).save(tmp_path / "small.json")
+    out = run(str(PROJECT_ROOT / "experiments" / script), str(tmp_path / "small.json"), "--runs-dir", str(tmp_path / "runs"))
+    assert out.returncode == 2 and "small.json: this network does not take MNIST's 784 pixels" in out.stderr
+    assert not (tmp_path / "runs").exists()
+    network.MatrixNetwork([784, 3, 2]).save(tmp_path / "two.json")
+    out = run(str(PROJECT_ROOT / "experiments" / script), str(tmp_path / "two.json"), "--runs-dir", str(tmp_path / "runs"))
+    assert out.returncode == 2 and "two.json: this network has 2 outputs, not MNIST's 10 digits" in out.stderr
 
 
 def test_inspect_network_writes_every_picture(tmp_path, mnist_pkl):

@@ -67,6 +67,31 @@ def check_mnist_sizes(parser, sizes: list[int]) -> None:
                      f"e.g. --sizes 784 30 10")
 
 
+class SavedNetwork(str):
+    """A NET.json argument: its path (a str), and ``.net``, the network loaded from it."""
+    net: Any
+
+
+def mnist_network(text: str) -> SavedNetwork:
+    """A NET.json argument: the saved network, loaded and checked to read MNIST's 784 pixels into
+    10 outputs, before anything else is loaded or made."""
+    import network
+
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a file")
+    try:
+        net = network.load(text)
+        out = net.feedforward(np.zeros(784, np.float32))
+    except ValueError as exc:                     # NetworkFileError, or inputs of another size
+        raise argparse.ArgumentTypeError(str(exc) if isinstance(exc, network.NetworkFileError)
+                                         else f"{text}: this network does not take MNIST's 784 pixels ({exc})") from None
+    if out.shape != (10,):
+        raise argparse.ArgumentTypeError(f"{text}: this network has {out.size} outputs, not MNIST's 10 digits")
+    saved = SavedNetwork(text)
+    saved.net = net
+    return saved
+
+
 def run_name(text: str) -> str:
     """--name: one folder name, so that a run can only write below --runs-dir."""
     if not text or text in (".", "..") or any(c in text for c in "/\\\0") or len(text) > 100:
