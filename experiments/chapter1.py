@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     try:
         history = net.SGD(training_data, args.epochs, args.mini_batch_size, args.eta,
                           test_data=test_data, callback=on_epoch, verbose=not args.quiet)
+        net.save(log.dir / "network.json")            # first: of what a run makes, the network is worth most
+        print(f"saved the network to {log.dir / 'network.json'}")
     finally:
         log.close()
         if log.rows:
@@ -61,8 +63,6 @@ def main(argv=None) -> int:
                         {cls.__name__: (log.column("epoch"), [100 * a for a in log.column("test_accuracy")])},
                         f"{cls.__name__}({args.sizes}), mini-batch {args.mini_batch_size}, eta {args.eta}",
                         "test accuracy (%)")
-    net.save(log.dir / "network.json")
-    print(f"saved the network to {log.dir / 'network.json'}")
     if history.seconds:
         best = max(history.test_accuracy)
         print(f"final test accuracy {history.test_accuracy[-1] / history.n_test:.2%} "

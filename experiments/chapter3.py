@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     print(f"final test accuracy {summary['final_test']:.2%}, best {summary['best_test']:.2%}; "
           f"best validation {summary['best_validation']:.2%} at epoch {summary['best_validation_epoch']} "
           f"(test there {summary['test_at_best_validation']:.2%}); {summary['training_seconds']:.1f} s of training; "
-          f"wrote {summary['dir']}")
+          f"wrote {summary['dir']} (the trained network: {summary['dir']}/network.json)")
     return 0
 
 

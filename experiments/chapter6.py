@@ -339,7 +339,7 @@ def write_results(out: Path, args, ids: list[str], results: list[dict], total: f
     save_text(out / "results.json", json.dumps(dict(rows=summary, runs=results, epochs=args.epochs,
                                                       train_size=args.train_size), indent=2) + "\n")
     print("\n".join(lines))
-    print(f"wrote {out}/RESULTS.md")
+    print(f"wrote {out}/RESULTS.md; each row's trained network: {out}/<id>/network.json")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from helpers.runlog import make_parser, mnist_network, run_script
+from helpers.runlog import make_parser, mnist_network, run_script, runs_folder
 
 import mnist_loader
 import network
@@ -136,7 +136,7 @@ class Pad:
         return path
 
 
-def default_network(runs_dir: Path):
+def default_network(runs_dir: Path, data: str | None = None):
     """runs/draw/default-network.json, trained first if it is not there; says which."""
     path = runs_dir / "draw" / "default-network.json"
     if path.is_file():
@@ -144,7 +144,7 @@ def default_network(runs_dir: Path):
         return network.load(path)
     print(f"no network given and none at {path}: training a [784, 100, 10] cross-entropy MatrixNetwork "
           f"for 5 epochs (about a minute) and saving it there", flush=True)
-    (x, y), (vx, vy), _ = mnist_loader.load_data()
+    (x, y), (vx, vy), _ = mnist_loader.load_data(data)
     net = network.MatrixNetwork([784, 100, 10], seed=0, cost="cross-entropy", init="scaled", dtype="float32")
     net.SGD((x, y), 5, 10, 0.1, lmbda=5.0, evaluation_data=(vx, vy), monitor_evaluation_accuracy=True)
     net.save(path)
@@ -154,8 +154,9 @@ def default_network(runs_dir: Path):
 def main(argv=None) -> int:
     p = make_parser(__doc__)
     p.add_argument("network", metavar="NET.json", nargs="?", default=None, type=mnist_network,
-                   help="a saved network (default: see above)")
-    p.add_argument("--runs-dir", default="runs", help="where drawings are saved (runs-dir/draw/)")
+                   help="a saved network (None: the default one, see above)")
+    p.add_argument("--runs-dir", type=runs_folder, default="runs", help="where drawings are saved (runs-dir/draw/)")
+    p.add_argument("--data", default=None, help="the dataset file, for training the default network")
     args = p.parse_args(argv)
     import matplotlib.pyplot as plt
 
@@ -170,7 +171,7 @@ def main(argv=None) -> int:
         print(f"error: the drawing pad needs a display, and there is none here ({exc})", file=sys.stderr)
         return 1
 
-    net = args.network.net if args.network else default_network(Path(args.runs_dir))
+    net = args.network.net if args.network else default_network(Path(args.runs_dir), args.data)
     print(f"reading your digits with {net!r}", flush=True)
     fig = plt.figure(figsize=(9, 5.5))
     pad = Pad(net, fig, Path(args.runs_dir) / "draw")

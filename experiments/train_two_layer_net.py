@@ -64,6 +64,8 @@ def main(argv=None) -> int:
                           flush=True)
                 epoch += 1
                 epoch_start = time.perf_counter()
+        net.save(log.dir / "network.json")            # first: of what a run makes, the network is worth most
+        print(f"saved the network to {log.dir / 'network.json'}")
     finally:
         log.close()
         if log.rows:
@@ -73,8 +75,6 @@ def main(argv=None) -> int:
                         f"TwoLayerNet(784, {args.hidden}, 10), lr {args.lr}, batch {args.batch}", "accuracy (%)")
     print(f"final test accuracy {log.rows[-1]['test_accuracy']:.2%} after {args.iterations} iterations, "
           f"{time.perf_counter() - start:.1f} s")
-    net.save(log.dir / "network.json")
-    print(f"saved the network to {log.dir / 'network.json'}")
     return 0
 
 

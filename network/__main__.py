@@ -58,7 +58,7 @@ def predict(net: Any, images: np.ndarray) -> list[dict]:
     kind = outputs_meaning(net)
     found = []
     for out in outputs:
-        top = np.argsort(out)[::-1][:3]
+        top = np.argsort(-out, kind="stable")[:3]          # ties to the lower digit, as classify's argmax
         found.append(dict(digit=int(top[0]), top3=[(int(d), float(out[d])) for d in top], scores=kind))
     return found
 

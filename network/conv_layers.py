@@ -28,6 +28,7 @@ from numpy.typing import DTypeLike
 
 from .activations import get_activation, softmax
 from .layers import Affine, SoftmaxWithLoss, activation_layer
+from .parameters import take_over
 from .validation import check_int, check_probability, float_dtype
 
 
@@ -117,6 +118,12 @@ def as_rows(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, x.shape[-1]).T if x.ndim > 2 else x
 
 
+def _taken_over(layer, value: np.ndarray, own: Optional[np.ndarray], shape: tuple, name: str) -> np.ndarray:
+    """An array assigned to a layer's ``w`` or ``b``: kept if it is the layer's own, else checked
+    (real, of ``shape``, finite) and copied into the layer's dtype (``parameters.take_over``)."""
+    return take_over([value], [] if own is None else [own], [shape], layer.dtype, f"{type(layer).__name__}.{name}")[0]
+
+
 class ConvPoolLayer:
     """Convolution, max-pooling, then bias and activation, as ``network3.ConvPoolLayer``.
 
@@ -143,9 +150,16 @@ class ConvPoolLayer:
             raise ValueError(f"ConvPoolLayer: {ph}x{pw} pooling does not fit the {h - kh + 1}x{w - kw + 1} convolution")
         self.n_in, self.n_out = c * h * w, int(np.prod(self.out_shape))
         self.dtype = float_dtype(dtype)
+        self._w = self._b = None
         self.initialize(np.random.default_rng() if rng is None else rng)
         self.dw = self.db = None
         self._cache: tuple = ()
+
+    # the filters as one matrix (C kh kw, F), a column per filter, and the biases (F,); checked when assigned
+    w = property(lambda self: self._w, lambda self, v: setattr(
+        self, "_w", _taken_over(self, v, self._w, (int(np.prod(self.filter_shape[1:])), self.filter_shape[0]), "w")))
+    b = property(lambda self: self._b, lambda self, v: setattr(
+        self, "_b", _taken_over(self, v, self._b, (self.filter_shape[0],), "b")))
 
     def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
         """network3's initial weights: N(0, 1/n_out), n_out = F kh kw / pool area; or He's,
@@ -215,8 +229,10 @@ class FullyConnectedLayer:
         return get_activation(name)
 
     # network3's names for the affine step's arrays and their gradients
-    w = property(lambda self: self.affine.W, lambda self, v: setattr(self.affine, "W", v))
-    b = property(lambda self: self.affine.b, lambda self, v: setattr(self.affine, "b", v))
+    w = property(lambda self: self.affine.W, lambda self, v: setattr(
+        self.affine, "W", _taken_over(self, v, self.affine.W, (self.n_in, self.n_out), "w")))
+    b = property(lambda self: self.affine.b, lambda self, v: setattr(
+        self.affine, "b", _taken_over(self, v, self.affine.b, (self.n_out,), "b")))
     dw = property(lambda self: self.affine.dW)
     db = property(lambda self: self.affine.db)
 

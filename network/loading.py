@@ -42,4 +42,5 @@ def _build(h: dict) -> AnyNetwork:
             layers.append(SoftmaxLayer(d["n_in"], d["n_out"], d["p_dropout"], dtype=dtype))
         else:
             layers.append(FullyConnectedLayer(d["n_in"], d["n_out"], d["activation_fn"], d["p_dropout"], dtype=dtype))
-    return ConvNetwork(layers, h["mini_batch_size"], init=h["init"])   # no seed: nothing is drawn
+    # the initial weights drawn here (unseeded) are replaced by the file's arrays, checked, by the caller
+    return ConvNetwork(layers, h["mini_batch_size"], init=h["init"])

@@ -432,3 +432,25 @@ def test_parallel_lanes_give_the_batch_gradient_and_follow_replaced_weights():
         net.layers[1].p_dropout = 0.5
         net.SGD((X, y), 2, 40, 0.1, verbose=False)
     assert all(np.array_equal(la.w, lb.w) for la, lb in zip(a.layers, b.layers))
+
+
+def test_arrays_assigned_to_a_layer_are_checked_and_taken_over():
+    conv = ConvPoolLayer((2, 1, 3, 3), (1, 1, 6, 6), rng=np.random.default_rng(0))
+    fc = FullyConnectedLayer(4, 3, rng=np.random.default_rng(0))
+    for layer, w_shape, b_shape in ((conv, (9, 2), (2,)), (fc, (4, 3), (3,))):
+        w = np.arange(np.prod(w_shape)).reshape(w_shape)           # int64: taken, as the layer's float32
+        layer.w = w
+        assert layer.w.dtype == np.float32 and layer.w is not w and np.array_equal(layer.w, w)
+        own = layer.w
+        layer.w -= 1                                               # in place: still the layer's own array
+        assert layer.w is own
+        name = type(layer).__name__
+        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has shape \(2, 2\), the network's sizes need"):
+            layer.w = np.zeros((2, 2))
+        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
+            layer.b = np.full(b_shape, np.nan)
+        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
+            layer.b = np.full(b_shape, 1e300)
+        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has dtype <U1: parameters must be real numbers"):
+            layer.w = np.full(w_shape, "x")
+        assert layer.w is own

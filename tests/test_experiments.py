@@ -266,9 +266,9 @@ def test_a_full_disk_leaves_no_half_written_config(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(SaveError, match=r"cannot write .*config.json: No space left on device"):
+    with pytest.raises(SaveError, match=r"cannot start a run in .*run: cannot write .*config.json: No space left"):
         RunLog(tmp_path, "run", {"a": 1}, ["epoch"])
-    assert list((tmp_path / "run").iterdir()) == []               # no config.json at 0 bytes, no temp
+    assert list(tmp_path.iterdir()) == []          # no config.json at 0 bytes, no temp, no empty run folder
 
 
 def test_a_diverging_two_layer_net_ends_with_the_divergence_error(tmp_path, mnist_pkl):
@@ -277,3 +277,24 @@ def test_a_diverging_two_layer_net_ends_with_the_divergence_error(tmp_path, mnis
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("error: training diverged at iteration ")
+
+
+def test_learning_curve_fit_recovers_a_known_power_law():
+    """P3.15: error(n) = e_inf + b n^-c through exact points gives back e_inf, b and c; the
+    bootstrap of exact points has no spread; with noise the asymptote lies inside its band."""
+    import numpy as np
+    from helpers import learning_curves as lc
+
+    sizes = np.array([100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000], float)
+    exact = 1 - (0.03 + 2.0 * sizes ** -0.5)
+    model = lc.fit(sizes, exact)
+    assert model["e_inf"] == pytest.approx(0.03, abs=1e-9)
+    assert model["b"] == pytest.approx(2.0, rel=1e-6) and model["c"] == pytest.approx(0.5, abs=1e-9)
+    assert lc.predict(model, 1e6) == pytest.approx(1 - 0.03 - 2.0e-3, abs=1e-9)
+    band = lc.bootstrap(sizes, exact, rounds=20)
+    assert band["low"] == pytest.approx(0.97, abs=1e-9) and band["high"] == pytest.approx(0.97, abs=1e-9)
+    noisy = 1 - (0.03 + 2.0 * sizes ** -0.5) * np.exp(np.random.default_rng(0).normal(0, 0.05, sizes.size))
+    band = lc.bootstrap(np.tile(sizes, 3), np.tile(noisy, 3), rounds=50)
+    assert band["low"] < band["asymptote"] < band["high"] and abs(band["asymptote"] - 0.97) < 0.01
+    below = lc.fit(sizes, 1 - (-0.001 + 2.0 * sizes ** -0.5))       # points that fall below zero error
+    assert 0.0 <= below["e_inf"] < 0.001 and below["asymptote"] <= 1.0

@@ -640,6 +640,30 @@ def test_momentum_is_velocity_steps_reset_by_every_sgd_call():
         plain.SGD((X, y), 1, 4, eta, momentum=1.0, verbose=False)
 
 
+def test_momentum_steps_follow_the_central_difference_gradient():
+    """Two full-batch steps with momentum: v1 = -eta g(w0), v2 = mu v1 - eta g(w1), w2 = w1 + v2,
+    with g the gradient of total_cost (L2 and L1 included) by central differences."""
+    from network.numerical import numerical_gradient
+
+    X, y = data(8)
+    eta, mu, lmbda, l1 = 0.2, 0.7, 1.0, 0.5
+    net = MatrixNetwork([6, 4, 3], seed=4, cost="cross-entropy")
+    trained = copy.deepcopy(net)
+    trained.SGD((X, y), 2, 8, eta, lmbda=lmbda, l1_lmbda=l1, momentum=mu, verbose=False)
+
+    def grad(at):
+        return [numerical_gradient(lambda _: at.total_cost((X, y), lmbda, l1), p, h=1e-6, verbose=False)
+                for p in at.weights + at.biases]
+
+    g0 = grad(net)
+    step1 = copy.deepcopy(net)
+    for p, g in zip(step1.weights + step1.biases, g0):
+        p -= eta * g                                                # w1 = w0 + v1, v1 = -eta g(w0)
+    g1 = grad(step1)
+    for p, p_trained, a, b in zip(step1.weights + step1.biases, trained.weights + trained.biases, g0, g1):
+        assert np.allclose(p_trained, p + mu * (-eta * a) - eta * b, rtol=0, atol=1e-7)
+
+
 def test_early_stopping_with_a_minimum_improvement():
     from network.stopping import Plateau
 

@@ -167,6 +167,30 @@ def test_drawn_fixtures_are_read_right_by_a_small_trained_network(mnist_arrays):
     assert len(files) == 10
     guesses = [net.classify(load_image(f)) for f in files]
     assert sum(g == int(f.stem[-1]) for g, f in zip(guesses, files)) >= 8, guesses
+    _, _, (tx, _) = mnist_arrays                  # a test digit pasted on a light canvas: read as the digit itself
+    rng = np.random.default_rng(1)
+    for digit in tx[:30]:
+        canvas = np.full((int(rng.integers(60, 300)), int(rng.integers(60, 300))), 0.9, np.float32)
+        top, left = int(rng.integers(0, canvas.shape[0] - 28)), int(rng.integers(0, canvas.shape[1] - 28))
+        canvas[top:top + 28, left:left + 28] = 0.9 * (1 - digit.reshape(28, 28))
+        assert net.classify(load_image(canvas)) == net.classify(digit)
+
+
+def test_predict_agrees_with_classify_for_every_network_kind_and_on_ties():
+    from network.__main__ import predict
+
+    images = np.stack([load_image(f) for f in sorted(FIXTURES.glob("drawn-*.png"))])
+    nets = [network.Network([784, 12, 10], seed=0), network.MatrixNetwork([784, 12, 10], seed=0),
+            network.TwoLayerNet(784, 12, 10, seed=0),
+            network.ConvNetwork([network.FullyConnectedLayer(784, 12), network.SoftmaxLayer(12, 10)], seed=0)]
+    for net in nets:
+        found = predict(net, images)
+        assert [f["digit"] for f in found] == list(net.classify(images)), type(net).__name__
+        assert all(f["top3"][0][1] >= f["top3"][1][1] >= f["top3"][2][1] for f in found)
+    tied = nets[3]                                  # softmax weights all zero (network3's start): every score 0.1
+    found = predict(tied, images[:2])
+    assert [f["digit"] for f in found] == [0, 0] == list(tied.classify(images[:2]))
+    assert [d for d, _ in found[0]["top3"]] == [0, 1, 2]
 
 
 def run(*args, cwd=PROJECT_ROOT) -> subprocess.CompletedProcess:

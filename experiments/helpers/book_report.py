@@ -327,8 +327,10 @@ def eta_check(res: Results):
 def chapter1_best(name: str, book: float):
     def check(res: Results):
         peaks = res.frac(name, "test", PEAK)
-        text, verdict = spread(peaks, book, best=True)
-        best_ok = abs(100 * (max(peaks) - book)) <= POINT
+        text, verdict = spread(peaks, book)
+        best = max(peaks[:3])                     # the book's best of three: of seeds 0, 1, 2
+        text += f"; best of three {pct(best)}" if len(peaks) >= 3 else ""
+        best_ok = abs(100 * (best - book)) <= POINT
         return text, "the best of three within 0.5 pt, or in our range, or median within 0.5 pt", \
             "agrees" if best_ok or verdict == "agrees" else verdict
     return check
@@ -464,14 +466,49 @@ ROWS.append(Row("problems", 3, "the coding problems of chapters 1-3 (P1.8, P3.15
 
 
 # ---------------------------------------------------------------------- the report
+SATURATED = ("with N(0, 1) weights and the quadratic cost ([784, 100, 10], network.py) some seeds start with "
+             "saturated sigmoid neurons whose gradients vanish, and stay there for 30 epochs (chapter 3's motivation "
+             "for cross-entropy and scaled weights); the book reports one run or the best of three, and notes that "
+             "runs vary a lot.")
+# why ours may differ, where it was measured; a row whose check says 'differs' and that has an entry
+# here is counted as 'explained', and its entry printed under the table
+WHY = {
+    "1.3": SATURATED + " Our best of three is the comparable number.",
+    "1.4": SATURATED + " At eta 0.001 a saturated start says one digit for every image: the book's 1,135-1,139 is "
+           "the test set's 1s (1,135 images), ours are other digits' counts (the 8s: 974), by seed; whether and when "
+           "a run leaves that state within 30 epochs is a matter of the seed (our range over 8 seeds is in the row).",
+    "3.1": "3.1 and 3.10 are one configuration: the book's text says 95.49% and the data of its own figure 95.33%; "
+           "our seeds fall around both.",
+    "2.1": "the book's 2x was its suggested rewrite in 2015's numpy; ours replaces the per-sample loop by five BLAS "
+           "products per mini-batch and is many times faster. The two agree to 6e-9 in every weight after epoch 0 "
+           "(the same test count), then part: SGD at eta 3.0 amplifies rounding, so two codes that sum in a different "
+           "order cannot stay equal: a nudge of 1e-14 to the weights of one MatrixNetwork grows to 1e-6 by the end of "
+           "epoch 0 and to 0.4 by the end of epoch 1 (measured on [784, 30, 10], seed 0). Later epochs then differ as "
+           "much as seeds do. 2.1 is the only id run with the per-sample Network: every other id uses MatrixNetwork, "
+           "whose steps are Network's to rounding.",
+    "3.29": "3.29-3.32 are single runs on 100 validation images in the book; each count there is 1 point, so only "
+            "their kind (chance, unstable, learning) can be compared.",
+}
+
+
+def explain(rid: str, verdict: str) -> str:
+    """A 'differs' verdict of an id whose difference is explained below the table, as 'explained'."""
+    if rid in WHY and verdict.startswith("differs"):
+        return f"explained: {verdict}, see below"
+    return verdict
+
+
 class Report:
     def __init__(self, results: list[dict], options: dict, out: Path, runs_dir: str):
         self.res, self.options, self.out, self.runs_dir = Results(results), options, out, runs_dir
 
-    def write(self, rows: list[Row], chapters: set[int], total: float, args) -> str:
+    def write(self, rows: list[Row], six_ids: list[str], total: float, args) -> str:
+        seeds = self.options["seeds"]
         lines = ["# Nielsen's book, checked number by number", "",
                  f"Command: `python experiments/book.py {' '.join(self._argv(args))}`  ",
-                 f"{self.options['seeds']} seed(s) per stochastic run, MatrixNetwork in {self.options['dtype']}, "
+                 (f"{seeds} seed(s) per stochastic run" if seeds else
+                  "3 seeds per stochastic run (8 where the spread over seeds is wide: 1.1, 1.4, 3.4-3.9, 3.11, 3.14, "
+                  "3.25-3.26)") + f", MatrixNetwork in {self.options['dtype']}, "
                  f"mini-batch 10, the 50,000 training images unless a row says otherwise. Wall time {total:.0f} s "
                  f"with {args.jobs} worker(s) of one BLAS thread. "
                  + ", ".join(f"{k} {v}" for k, v in versions().items() if k != "platform"), "",
@@ -491,15 +528,17 @@ class Report:
                 ours, tolerance, verdict = "not run", "", "not run"
             except (IndexError, ValueError, statistics.StatisticsError) as exc:   # a run shortened by --epochs
                 ours, tolerance, verdict = f"cannot be read from runs this short ({type(exc).__name__})", "", "not run"
+            verdict = explain(row.id, verdict)
             counted.append(verdict)
             lines.append(f"| {row.id} | {row.what} | {row.book} | {ours} | {tolerance} | {verdict} | "
                          f"{self.res.seconds(row.runs):.0f} |")
-        six = [] if args.only else chapter6_rows(Path(self.runs_dir))
+        six = chapter6_rows(Path(self.runs_dir), six_ids)
         lines += [line for line, _ in six]
         agreeing = sum(v.startswith("agrees") for v in counted)
         explained = sum(v.startswith("explained") for v in counted)
         six_run = [v for _, v in six if v != "not run"]
-        headline = (f"{agreeing} of {len(counted)} ids of chapters {', '.join(map(str, sorted(chapters - {6})))} agree"
+        chapters = sorted({r.chapter for r in rows if r.id != "problems"})
+        headline = (f"{agreeing} of {len(counted)} ids of chapters {', '.join(map(str, chapters))} agree"
                     + (f", {explained} differ for a reason measured here" if explained else "")
                     + (f"; chapter 6: {sum(v.startswith('agrees') for v in six_run)} of {len(six_run)} ids run agree, "
                        f"{len(six) - len(six_run)} not run" if six else ""))
@@ -520,29 +559,16 @@ class Report:
                 out += [f"--{flag}"] + [str(v) for v in getattr(args, flag)]
         for flag in ("seeds", "train_size", "epochs"):
             value = getattr(args, flag)
-            if value and not (flag == "seeds" and value == 3):
+            if value:
                 out += [f"--{flag.replace('_', '-')}", str(value)]
         if args.dtype != "float32":
             out += ["--dtype", args.dtype]
         return out
 
     def explanations(self, verdicts, rows) -> list[str]:
+        shown = [r.id for r in rows if r.id in WHY]
         return ["## Where ours differs, and why", "",
-                "- 1.3 and 1.4 (network.py, [784, 100, 10]): with N(0, 1) weights and the quadratic cost some seeds "
-                "start with saturated sigmoid neurons whose gradients vanish, and stay there for 30 epochs (chapter 3's "
-                "motivation for cross-entropy and scaled weights); the book reports the best of three runs and notes "
-                "that runs vary a lot. Our best of three is the comparable number.",
-                "- 3.1 and 3.10 are one configuration: the book's text says 95.49% and the data of its own figure "
-                "95.33%; our seeds fall around both.",
-                "- 2.1: the book's 2x was its suggested rewrite in 2015's numpy; ours replaces the per-sample loop by "
-                "five BLAS products per mini-batch and is many times faster. The two agree to 6e-9 in every weight "
-                "after epoch 0 (the same test count), then part: SGD at eta 3.0 amplifies rounding, so two codes that "
-                "sum in a different order cannot stay equal: a nudge of 1e-14 to the weights of one MatrixNetwork "
-                "grows to 1e-6 by the end of epoch 0 and to 0.4 by the end of epoch 1 (measured on [784, 30, 10], "
-                "seed 0). Later epochs then differ as much as seeds do. 2.1 is the only id run with the per-sample "
-                "Network: every other id uses MatrixNetwork, whose steps are Network's to rounding.",
-                "- 3.29-3.32 are single runs on 100 validation images in the book; each count there is 1 point, so "
-                "only their kind (chance, unstable, learning) can be compared.",
+                *[f"- {rid}: {WHY[rid]}" for rid in shown],
                 "- A row marked 'differs' that is not listed here is a result of this run that the next one should "
                 "look at; the seeds and settings are in results.json."]
 
@@ -702,7 +728,12 @@ CHAPTER6 = [("6.1", 97.80), ("6.3", 98.78), ("6.4", 99.06), ("6.5", 99.23), ("6.
             ("6.8", 99.43), ("6.9", 99.43), ("6.10", 99.48), ("6.11", 99.47), ("6.12", 99.60), ("6.14", 99.67)]
 
 
-def chapter6_rows(runs_dir: Path) -> list[tuple[str, str]]:
+# hours of one row's training on one core here (chapter6.py --list times a few mini-batches of each)
+CHAPTER6_HOURS = {"6.1": 0.05, "6.3": 0.25, "6.4": 0.5, "6.5": 0.5, "6.6": 0.7, "6.7": 0.8, "6.8": 0.9, "6.9": 0.9,
+                  "6.10": 0.9, "6.11": 0.9, "6.12": 2.5, "6.14": 12.5}
+
+
+def chapter6_rows(runs_dir: Path, ids: list[str]) -> list[tuple[str, str]]:
     """Chapter 6's ids from the newest chapter6.py run that has each, or 'not run' with the command."""
     found: dict[str, tuple[dict, Path]] = {}
     for path in sorted(runs_dir.glob("chapter6*/results.json"), key=lambda p: p.stat().st_mtime):
@@ -713,6 +744,8 @@ def chapter6_rows(runs_dir: Path) -> list[tuple[str, str]]:
             found[row["id"]] = (row, path.parent)
     lines = []
     for rid, book in CHAPTER6:
+        if rid not in ids:
+            continue
         if rid in found:
             row, folder = found[rid]
             gap = row["ours"] - book
@@ -722,5 +755,5 @@ def chapter6_rows(runs_dir: Path) -> list[tuple[str, str]]:
                           f"{row.get('training_seconds', 0):.0f} |", verdict))
         else:
             lines.append((f"| {rid} | chapter 6 | {book:.2f}% | not run: `python experiments/chapter6.py --rows {rid}` "
-                          f"(`--list` gives its time) | | not run | |", "not run"))
+                          f"(about {CHAPTER6_HOURS[rid]:g} h here) | | not run | |", "not run"))
     return lines

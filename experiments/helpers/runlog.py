@@ -223,14 +223,21 @@ class RunLog:
     def __init__(self, runs_dir: str | os.PathLike, name: str, config: dict[str, Any],
                  columns: Sequence[str], metrics_file: str = "metrics.csv") -> None:
         self.dir = new_run_dir(runs_dir, name)
+        try:
+            config = dict(config, versions=versions())
+            save_text(self.dir / "config.json", json.dumps(config, indent=2, default=str) + "\n")
+            self.columns = list(columns)
+            self._file = open(self.dir / metrics_file, "w", newline="")
+            self._csv = csv.writer(self._file)
+            self._csv.writerow(self.columns)
+            self._file.flush()
+        except (OSError, SaveError) as exc:          # a full disk: leave no half-made run folder behind
+            with contextlib.suppress(OSError):           # the folder is new and only this run's
+                for leftover in self.dir.iterdir():
+                    leftover.unlink()
+                self.dir.rmdir()
+            raise SaveError(f"cannot start a run in {self.dir}: {getattr(exc, 'strerror', None) or exc}") from None
         print(f"logging to {self.dir}", file=sys.stderr, flush=True)
-        config = dict(config, versions=versions())
-        save_text(self.dir / "config.json", json.dumps(config, indent=2, default=str) + "\n")
-        self.columns = list(columns)
-        self._file = open(self.dir / metrics_file, "w", newline="")
-        self._csv = csv.writer(self._file)
-        self._csv.writerow(self.columns)
-        self._file.flush()
         self.rows: list[dict[str, Any]] = []
 
     def log(self, **row: Any) -> None:

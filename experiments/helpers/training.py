@@ -54,10 +54,10 @@ def run(config: dict[str, Any], data, runs_dir: str, name: str, verbose: bool = 
                           monitor_training_accuracy=monitor, early_stopping_n=cfg["early_stopping_n"],
                           lr_schedule_n=cfg["lr_schedule_n"], max_seconds=cfg["max_seconds"],
                           verbose=verbose and not progress, callback=on_epoch)
+        net.save(log.dir / "network.json")            # first: of what a run makes, the network is worth most
     finally:
         log.close()
         draw(log, f"{cfg['sizes']}, {cfg['cost']}, eta {cfg['eta']}, lambda {cfg['lmbda']}")
-    net.save(log.dir / "network.json")
     return dict(summarize([a / n_test for a in history.test_accuracy],
                           [a / n_eval for a in history.evaluation_accuracy], history.seconds),
                 name=name, config=cfg, dir=str(log.dir))
