@@ -25,6 +25,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
+from pathlib import Path
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one BLAS thread per worker
     os.environ.setdefault(_variable, "1")
@@ -224,6 +225,18 @@ def measure_pace(dtype: str) -> dict:
 
 
 # ---------------------------------------------------------------------- the command
+def read_results(run: Path) -> dict:
+    """An earlier run's results.json, checked enough to name what is wrong with it."""
+    path = run / "results.json"
+    try:
+        saved = json.loads(path.read_text())
+        if not all(k in saved for k in ("results", "options", "wall_seconds")):
+            raise ValueError("it lacks results, options or wall_seconds")
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: cannot read {path}: {exc}") from None
+    return saved
+
+
 def main(argv=None) -> int:
     p = make_parser(__doc__)
     p.add_argument("--only", nargs="+", default=None, metavar="ID", help="only these ids (e.g. 1.9 3.11 P3.18)")
@@ -237,6 +250,8 @@ def main(argv=None) -> int:
     p.add_argument("--train-size", type=training_size, default=None, help="cap every run's training set (smoke tests)")
     p.add_argument("--epochs", type=positive_int, default=None, help="cap every run's epochs (smoke tests)")
     p.add_argument("--list", action="store_true", help="print every id with its estimated time, and stop")
+    p.add_argument("--report", type=Path, default=None, metavar="RUN",
+                   help="run nothing: write RUN/BOOK.md again from RUN/results.json (say, once chapter 6's runs end)")
     add_run_arguments(p, "book")
     args = p.parse_args(argv)
     six_ids = [rid for rid, _ in CHAPTER6]
@@ -256,6 +271,15 @@ def main(argv=None) -> int:
         for rid in six_ids:
             print(f"  {rid:<14} about {CHAPTER6_HOURS[rid] * 60:5.0f} min  chapter 6: read from the runs of "
                   f"`python experiments/chapter6.py --rows {rid}`")
+        return 0
+    if args.report:
+        saved = read_results(args.report)
+        for key in ("seeds", "train_size", "epochs", "dtype"):       # the command line of the run, as it was
+            setattr(args, key, saved["options"].get(key, getattr(args, key)))
+        args.jobs = saved.get("jobs", args.jobs)
+        report = Report(saved["results"], saved["options"], args.report, args.runs_dir)
+        print(report.write(rows, six, saved["wall_seconds"], args))
+        print(f"wrote {args.report}/BOOK.md and the figures from its results.json")
         return 0
     names = list(dict.fromkeys(n for row in rows for n in row.runs))
     pace = measure_pace(args.dtype) if names else None
@@ -283,7 +307,7 @@ def main(argv=None) -> int:
                       f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
     total = time.perf_counter() - start
     save_text(out / "results.json", json.dumps(dict(results=results, options=options, versions=versions(),
-                                                   wall_seconds=total), indent=1) + "\n")
+                                                   wall_seconds=total, jobs=args.jobs), indent=1) + "\n")
     report = Report(results, options, out, args.runs_dir)
     text = report.write(rows, six, total, args)
     print(text)

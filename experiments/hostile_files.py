@@ -229,6 +229,19 @@ def idx_padded(d: Path, big: bool) -> Path:
     return _gzip_zeros(d / "train-images-idx3-ubyte.gz", header, (2048 if big else 256) * MiB)
 
 
+def _two_layer_std(literal: str) -> Callable[[Path, bool], Path]:
+    """A saved TwoLayerNet whose weight_init_std is ``literal`` (as found by --fuzz: 10**400)."""
+    def make(d: Path, big: bool) -> Path:
+        import network
+        path = d / "two_layer.json"
+        network.TwoLayerNet(6, 4, 3, seed=0).save(path)
+        text = path.read_text()
+        assert '"weight_init_std": 0.01' in text
+        path.write_text(text.replace('"weight_init_std": 0.01', f'"weight_init_std": {literal}'))
+        return path
+    return make
+
+
 def _network_file(name: str, text: str) -> Callable[[Path, bool], Path]:
     def make(d: Path, big: bool) -> Path:
         path = d / name
@@ -298,6 +311,8 @@ CASES = [
     Case("network: a weight given as the string \"1.0\"",
          _conv_file(lambda d: d["weights"][0][0].__setitem__(0, "1.0")), "network", "NetworkFileError"),
     Case("image: an EPS file (never handed to Ghostscript)", _eps, "image", "ImageError"),
+    Case("network: a TwoLayerNet whose weight_init_std is 10**400", _two_layer_std("1" + "0" * 400), "network",
+         "NetworkFileError"),
 ]
 
 

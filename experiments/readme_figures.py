@@ -210,6 +210,9 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
                 hours = six[rid].get("training_seconds", float("nan")) / 3600
                 table6.append(f"| {rid} | {f'{book:.2f}%' if book else '- (a problem)'} | {pct(ours)} | "
                               f"{hours:.1f} h | `runs/{six[rid]['folder']}` |")
+        missing = [r for r, _ in CHAPTER6 if r not in six]
+        if missing:
+            table6 += ["", f"Not run here yet: {', '.join(missing)} (`--list` gives each one's time)."]
         out["chapter6"] = "\n".join(table6)
     if "6.5" in six and "dir" in six["6.5"]:
         r = table(Path(six["6.5"]["dir"]) / "metrics.csv")[0]

@@ -275,8 +275,8 @@ def declared_shapes(header: dict[str, Any], source: str, fail: Callable | None =
             if len(sizes) != 3:
                 raise fail(f"a TwoLayerNet has sizes [input, hidden, output], got {sizes}")
             std = header["weight_init_std"]
-            if not isinstance(std, (int, float)) or isinstance(std, bool) or not np.isfinite(std) or std <= 0:
-                raise fail(f"weight_init_std must be a number > 0, got {_short(std)}")
+            if not isinstance(std, (int, float)) or isinstance(std, bool) or not 0 < std < 1e300:  # ints of any size
+                raise fail(f"weight_init_std must be a number > 0 and below 1e300, got {_short(std)}")
             shapes = [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:])]
         else:
             _check_names(header, fail)

@@ -73,6 +73,24 @@ def test_book_checks_ids_end_to_end_on_small_data(tmp_path, mnist_pkl):
     assert all(len(r["test"]) == 3 for r in results["results"] if r["name"] == "1.1")
     listed = run("book.py", "--list")
     assert re.search(r"^  3\.18 +about +\d+\.\d min  more data", listed, flags=re.M) and "problems" in listed
+    (tmp_path / "book" / "BOOK.md").unlink()                   # --report: the same BOOK.md from results.json
+    again = run("book.py", "--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5", "--runs-dir", str(tmp_path),
+                "--report", str(tmp_path / "book"))
+    assert (tmp_path / "book" / "BOOK.md").read_text() == book and "[1/" not in again
+    bad = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "book.py"), "--report", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
+    assert bad.returncode != 0 and f"cannot read {tmp_path / 'results.json'}" in bad.stderr
+
+
+def test_one_run_of_ours_is_judged_by_the_prediction_interval_of_the_seeds():
+    sys.path.insert(0, str(PROJECT_ROOT / "experiments"))
+    from helpers.book_report import one_run, spread
+    # mean 2, s 1, 3 seeds: 2 +- 4.303 * sqrt(4/3) = 2 +- 4.9686
+    assert one_run([1.0, 2.0, 3.0], 6.96, "gap").startswith("explained (gap): within the spread of single runs")
+    assert one_run([1.0, 2.0, 3.0], 6.98, "gap").startswith("differs (gap; one run of ours lies in -3–7")
+    assert one_run([1.0, 3.0], 2.5, "gap") == "differs (gap)"             # two seeds: no interval
+    assert spread([0.90, 0.91, 0.92], 0.905)[1] == "agrees"                 # inside the range
+    assert spread([0.900, 0.901, 0.902], 0.93)[1].startswith("differs (-2.90 pt; ")
 
 def test_benchmark_prints_ratios_and_saves(tmp_path, mnist_pkl):
     out = run("benchmark_matrix.py", "--quick", "--batch-sizes", "10", "100", "--network-samples", "200",

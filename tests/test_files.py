@@ -275,3 +275,18 @@ def test_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
         read_idx(fifo, "labels")
     with pytest.raises(DatasetError, match="fifo: not a regular file"):
         read_dataset(fifo)
+
+
+@pytest.mark.parametrize("literal, loads", [("0.5", True), ("3", True), ("0", False), ("-0.01", False),
+                                             ("NaN", False), ("Infinity", False), ("1e300", False),
+                                             ("1" + "0" * 400, False), ("true", False), ('"0.01"', False)])
+def test_a_two_layer_net_file_has_its_weight_init_std_checked(tmp_path, literal, loads):
+    """An integer of 400 digits once escaped as a TypeError from np.isfinite (found by --fuzz)."""
+    path = tmp_path / "t.json"
+    network.TwoLayerNet(6, 4, 3, seed=0).save(path)
+    path.write_text(path.read_text().replace('"weight_init_std": 0.01', f'"weight_init_std": {literal}'))
+    if loads:
+        assert network.load(path).params["W1"].shape == (6, 4)
+    else:
+        with pytest.raises(NetworkFileError, match="weight_init_std must be a number > 0 and below 1e300, got"):
+            network.load(path)
