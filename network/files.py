@@ -31,6 +31,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .atomic import write_atomic
 from .costs import COSTS
 from .initialization import INITS
+from .validation import check_real, short as _short
 
 FORMAT = "nielsen-backprop network"
 FORMAT_VERSION = 2          # 2: every class as header + weights + biases; Network/MatrixNetwork files of 1 are read too
@@ -274,9 +275,10 @@ def declared_shapes(header: dict[str, Any], source: str, fail: Callable | None =
         if cls == "TwoLayerNet":
             if len(sizes) != 3:
                 raise fail(f"a TwoLayerNet has sizes [input, hidden, output], got {sizes}")
-            std = header["weight_init_std"]
-            if not isinstance(std, (int, float)) or isinstance(std, bool) or not 0 < std < 1e300:  # ints of any size
-                raise fail(f"weight_init_std must be a number > 0 and below 1e300, got {_short(std)}")
+            try:
+                check_real(header["weight_init_std"], "weight_init_std", "a finite number > 0", lambda v: v > 0)
+            except ValueError as exc:
+                raise fail(str(exc)) from None
             shapes = [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:])]
         else:
             _check_names(header, fail)
@@ -337,11 +339,6 @@ def _is_int(value: Any, low: int, high: int) -> bool:
 
 def _ints(values: Any, n: int) -> bool:
     return isinstance(values, list) and len(values) == n and all(_is_int(v, 1, MAX_SIZE) for v in values)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---------------------------------------------------------------------- the arrays

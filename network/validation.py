@@ -1,6 +1,7 @@
 """Checks of user input, shared by every network class. Each raises ValueError naming what is wrong."""
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import Any, Callable, Sequence
@@ -36,9 +37,19 @@ def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> None
 def check_real(value: Any, name: str, condition: str, ok: Callable[[float], bool]) -> float:
     """A real number (not a bool, not nan or inf) for which ``ok(value)`` holds; returned as a float.
     ``condition`` says what ``ok`` asks, for the message."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or not ok(value):
-        raise ValueError(f"{name} must be {condition}, got {value!r}")
+    try:                                                     # float(): an int of 400 digits overflows
+        real = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(float(value))
+    except OverflowError:
+        real = False
+    if not real or not ok(value):
+        raise ValueError(f"{name} must be {condition}, got {short(value)}")
     return float(value)
+
+
+def short(value: Any) -> str:
+    """``repr(value)``, cut to 60 characters for a message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_eta(eta: float) -> float:

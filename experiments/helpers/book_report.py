@@ -216,10 +216,10 @@ def sizes_check(kind: str, book: list[float]):
         for n, values, b in zip(SIZES, accs, book):
             text, verdict = spread(values, b / 100)
             if kind == "svm":
-                verdict = "agrees" if abs(100 * values[0] - b) <= 0.5 else f"differs at {n:,}"
+                verdict = "agrees" if abs(100 * values[0] - b) <= 0.5 else f"differs ({100 * values[0] - b:+.2f} pt)"
             cells.append(f"{n:,}: {text}")
-            verdicts.append(verdict if verdict == "agrees" else f"{verdict.split(' ', 1)[0]} at {n:,} "
-                            f"{verdict.split(' ', 1)[1] if ' ' in verdict else ''}".strip())
+            word, _, rest = verdict.partition(" ")                  # 'differs (...)' -> 'differs at 200 (...)'
+            verdicts.append(verdict if verdict == "agrees" else f"{word} at {n:,} {rest}")
         rule = "each size as a stochastic accuracy" if kind == "net" else "each size within 0.5 pt (deterministic, but the library moved)"
         return "; ".join(cells), rule, agree(*verdicts)
     return check
@@ -497,10 +497,8 @@ SATURATED = ("with N(0, 1) weights and the quadratic cost ([784, 100, 10], netwo
 # here is counted as 'explained', and its entry printed under the table
 WHY = {
     "1.1": "the book's transcript is the run it kept as the best of three (its epoch 28, 9,542, is 1.2's 95.42%), "
-           "and a best of three lies above a single run; our 95% interval for one run holds the book's count at "
-           "every epoch but 27, where it misses by one image (9,528 against 9,527). Of our seeds, the best of seeds "
-           "0-2 by peak (seed 1) ends 9,473, 9,507, 9,521 at epochs 27-29, and the best of seeds 3-5 (seed 3) "
-           "9,513, 9,526, 9,509: 2 to 35 images below the book at the end.",
+           "chosen by its peak, so it lies above a typical single run; the row gives, for each epoch where the "
+           "book's count is outside our 95% interval for one run, the interval and the gap.",
     "1.3": SATURATED + " Our best of three is the comparable number.",
     "1.4": SATURATED + " At eta 0.001 a saturated start says one digit for every image: the book's 1,135-1,139 is "
            "the test set's 1s (1,135 images), ours are other digits' counts (the 8s: 974), by seed; whether and when "
