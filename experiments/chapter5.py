@@ -12,7 +12,7 @@ scaled initialisation -- this draws, for [784, 30, 30, 10], [784, 30, 30, 30, 10
   initial_speeds.png        the speeds at initialisation, mean and spread over --seeds seeds,
                             next to the book's numbers
 and writes speeds.csv, initial_speeds.csv and RESULTS.md (the table printed at the end).
-The chapter's depth table (5.1-5.4) and these numbers against the book's: `python experiments/book.py --chapter 5`.
+The chapter's depth table (5.1-5.4) and these numbers against the book's: `python workshop/book.py --chapter 5`.
 
     python experiments/chapter5.py                 # about 2 minutes
     python experiments/chapter5.py --epochs 50 --seeds 3

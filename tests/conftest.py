@@ -15,7 +15,17 @@ import pytest
 matplotlib.use("Agg")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT / "experiments"))  # experiment modules are tested too
+# the learners' scripts (experiments/) and the workshop's tools (workshop/) are tested too
+sys.path[:0] = [str(PROJECT_ROOT / "experiments"), str(PROJECT_ROOT / "workshop")]
+
+
+def script_path(name: str) -> Path:
+    """A script of the project by its file name: experiments/ (what a learner runs), workshop/ (the
+    book check, benchmarks, measured figures) or tests/ (the hostile-file harness)."""
+    for folder in ("experiments", "workshop", "tests"):
+        if (PROJECT_ROOT / folder / name).is_file():
+            return PROJECT_ROOT / folder / name
+    raise FileNotFoundError(f"no script {name} in experiments/, workshop/ or tests/")
 
 
 def idx_dir() -> Path | None:

@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, script_path
 
 from network.atomic import SaveError
 
 
 def run(script: str, *args: str, data=None) -> str:
-    cmd = [sys.executable, str(PROJECT_ROOT / "experiments" / script), *args]
+    cmd = [sys.executable, str(script_path(script)), *args]
     if data is not None:
         cmd += ["--data", str(data)]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT)
@@ -28,8 +28,8 @@ def rows(path):
 
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
-                                    "train_two_layer_net.py", "chapter3.py", "book.py", "best_effort.py",
-                                    "chapter5.py", "readme_figures.py", "chapter6.py", "benchmark_conv.py",
+                                    "train_two_layer_net.py", "chapter3.py", "book.py",
+                                    "chapter5.py", "measured.py", "chapter6.py", "benchmark_conv.py",
                                     "hostile_files.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")
@@ -77,14 +77,13 @@ def test_book_checks_ids_end_to_end_on_small_data(tmp_path, mnist_pkl):
     again = run("book.py", "--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5", "--runs-dir", str(tmp_path),
                 "--report", str(tmp_path / "book"))
     assert (tmp_path / "book" / "BOOK.md").read_text() == book and "[1/" not in again
-    bad = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "book.py"), "--report", str(tmp_path)],
+    bad = subprocess.run([sys.executable, str(script_path("book.py")), "--report", str(tmp_path)],
                          capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
     assert bad.returncode != 0 and f"cannot read {tmp_path / 'results.json'}" in bad.stderr
 
 
 def test_one_run_of_ours_is_judged_by_the_prediction_interval_of_the_seeds():
-    sys.path.insert(0, str(PROJECT_ROOT / "experiments"))
-    from helpers.book_report import one_run, spread
+    from book_report import one_run, spread
     # mean 2, s 1, 3 seeds: 2 +- 4.303 * sqrt(4/3) = 2 +- 4.9686
     assert one_run([1.0, 2.0, 3.0], 6.96, "gap").startswith("explained (gap): within the spread of single runs")
     assert one_run([1.0, 2.0, 3.0], 6.98, "gap").startswith("differs (gap; one run of ours lies in -3–7")
@@ -159,16 +158,16 @@ def test_a_second_run_of_the_same_name_never_overwrites_the_first(tmp_path, mnis
     run("chapter1.py", *args, "--eta", "0.5", data=mnist_pkl)
     assert (tmp_path / "chapter1" / "metrics.csv").read_text() == first
     assert json.loads((tmp_path / "chapter1-2" / "config.json").read_text())["eta"] == 0.5
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "chapter1.py"), *args, "--eta", "0"],
+    result = subprocess.run([sys.executable, str(script_path("chapter1.py")), *args, "--eta", "0"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "'0' is not a finite number > 0" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chapter1", "chapter1-2"]   # nothing made for a bad run
 
 
-def test_readme_figures_find_the_newest_runs_and_rewrite_only_their_lines(tmp_path):
+def test_measured_figures_find_the_newest_runs_and_rewrite_only_their_lines(tmp_path):
     import os
 
-    from readme_figures import figures, newest, write_readme
+    from measured import figures, newest, write_readme
 
     for name, age in (("chapter1", 30), ("chapter1-2", 10), ("chapter10", 0), ("chapter1-x", 0)):
         (tmp_path / name).mkdir()
@@ -242,7 +241,7 @@ def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
 ])
 def test_bad_script_arguments_are_refused_before_anything_is_made(script, args, message, tmp_path):
     runs = [] if "--runs-dir" in args else ["--runs-dir", str(tmp_path / "runs")]
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / script), *args, *runs],
+    result = subprocess.run([sys.executable, str(script_path(script)), *args, *runs],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / "runs").exists()
@@ -250,7 +249,7 @@ def test_bad_script_arguments_are_refused_before_anything_is_made(script, args, 
 
 def test_a_runs_dir_that_is_a_file_is_refused_before_anything_is_loaded(tmp_path):
     (tmp_path / "file").write_text("")
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "chapter1.py"), "--runs-dir",
+    result = subprocess.run([sys.executable, str(script_path("chapter1.py")), "--runs-dir",
                              str(tmp_path / "file")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and f"{tmp_path / 'file'} is a file, not a folder" in result.stderr
 
@@ -291,7 +290,7 @@ def test_a_full_disk_leaves_no_half_written_config(tmp_path, monkeypatch):
 
 
 def test_a_diverging_two_layer_net_ends_with_the_divergence_error(tmp_path, mnist_pkl):
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "train_two_layer_net.py"), "--lr", "1e300",
+    result = subprocess.run([sys.executable, str(script_path("train_two_layer_net.py")), "--lr", "1e300",
                              "--iterations", "20", "--runs-dir", str(tmp_path), "--data", str(mnist_pkl)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -302,7 +301,7 @@ def test_learning_curve_fit_recovers_a_known_power_law():
     """P3.15: error(n) = e_inf + b n^-c through exact points gives back e_inf, b and c; the
     bootstrap of exact points has no spread; with noise the asymptote lies inside its band."""
     import numpy as np
-    from helpers import learning_curves as lc
+    import learning_curves as lc
 
     sizes = np.array([100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000], float)
     exact = 1 - (0.03 + 2.0 * sizes ** -0.5)

@@ -15,7 +15,7 @@ from PIL import Image
 
 import mnist_loader
 import network
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, script_path
 from mnist_loader import ImageError, load_image
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "drawn"
@@ -266,18 +266,18 @@ def test_drawing_pad_draws_reads_clears_and_saves(tmp_path):
     key("c")
     assert pad.ink.max() == 0 and pad.guess is None and pad.pad_ax.get_title().startswith("draw a digit")
     plt.close(fig)
-    headless = run(str(PROJECT_ROOT / "experiments" / "draw.py"))
+    headless = run(str(script_path("draw.py")))
     assert headless.returncode == 1 and headless.stderr.startswith("error: the drawing pad needs a display")
 
 
 @pytest.mark.parametrize("script", ["inspect_network.py", "photographed_digits.py"])
 def test_a_network_that_is_not_for_mnist_is_refused_before_any_work(tmp_path, script):
     network.MatrixNetwork([4, 3, 2]).save(tmp_path / "small.json")
-    out = run(str(PROJECT_ROOT / "experiments" / script), str(tmp_path / "small.json"), "--runs-dir", str(tmp_path / "runs"))
+    out = run(str(script_path(script)), str(tmp_path / "small.json"), "--runs-dir", str(tmp_path / "runs"))
     assert out.returncode == 2 and "small.json: this network does not take MNIST's 784 pixels" in out.stderr
     assert not (tmp_path / "runs").exists()
     network.MatrixNetwork([784, 3, 2]).save(tmp_path / "two.json")
-    out = run(str(PROJECT_ROOT / "experiments" / script), str(tmp_path / "two.json"), "--runs-dir", str(tmp_path / "runs"))
+    out = run(str(script_path(script)), str(tmp_path / "two.json"), "--runs-dir", str(tmp_path / "runs"))
     assert out.returncode == 2 and "two.json: this network has 2 outputs, not MNIST's 10 digits" in out.stderr
 
 
@@ -287,7 +287,7 @@ def test_inspect_network_writes_every_picture(tmp_path, mnist_pkl):
                                 network.SoftmaxLayer(10, 10)], seed=0)
     conv.SGD((x[:500], y[:500]), 1, 10, 0.1, verbose=False)
     conv.save(tmp_path / "conv.json")
-    out = run(str(PROJECT_ROOT / "experiments" / "inspect_network.py"), str(tmp_path / "conv.json"), "--runs-dir",
+    out = run(str(script_path("inspect_network.py")), str(tmp_path / "conv.json"), "--runs-dir",
               str(tmp_path), "--data", str(mnist_pkl), "--most", "30")
     assert out.returncode == 0, out.stderr
     folder = tmp_path / "inspect"
@@ -298,14 +298,14 @@ def test_inspect_network_writes_every_picture(tmp_path, mnist_pkl):
     assert confusion.shape == (10, 10) and confusion.sum() == 10000
     assert f"{100 * np.trace(confusion) / 10000:.2f}% of the test digits right" in out.stdout
     network.MatrixNetwork([784, 16, 10], seed=0).save(tmp_path / "fc.json")
-    run(str(PROJECT_ROOT / "experiments" / "inspect_network.py"), str(tmp_path / "fc.json"), "--runs-dir", str(tmp_path),
+    run(str(script_path("inspect_network.py")), str(tmp_path / "fc.json"), "--runs-dir", str(tmp_path),
         "--data", str(mnist_pkl))
     assert (tmp_path / "inspect-2" / "hidden_weights.png").is_file()
 
 
 def test_photographed_digits_measures_both_accuracies(tmp_path, mnist_pkl):
     network.MatrixNetwork([784, 16, 10], seed=0).save(tmp_path / "fc.json")
-    out = run(str(PROJECT_ROOT / "experiments" / "photographed_digits.py"), str(tmp_path / "fc.json"), "--samples", "40",
+    out = run(str(script_path("photographed_digits.py")), str(tmp_path / "fc.json"), "--samples", "40",
               "--jobs", "1", "--runs-dir", str(tmp_path), "--data", str(mnist_pkl))
     assert out.returncode == 0, out.stderr
     results = (tmp_path / "photographed" / "RESULTS.md").read_text()

@@ -5,9 +5,9 @@ limit (as `ulimit -v` does) and reports what happened, the child's peak resident
 time. A case passes when it ends the way it should: a named error (DatasetError, NetworkFileError, ImageError)
 for a bad file, a loaded dataset for a good one; never a MemoryError, a TypeError or a kill.
 
-    .venv/bin/python experiments/hostile_files.py                 # the cases at test size
-    .venv/bin/python experiments/hostile_files.py --big           # the sizes of the issue (2 GiB paddings)
-    .venv/bin/python experiments/hostile_files.py --fuzz 20000    # and 20,000 seeded mutations of valid files
+    .venv/bin/python tests/hostile_files.py                 # the cases at test size
+    .venv/bin/python tests/hostile_files.py --big           # the sizes of the issue (2 GiB paddings)
+    .venv/bin/python tests/hostile_files.py --fuzz 20000    # and 20,000 seeded mutations of valid files
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options)
 from helpers.runlog import PROJECT_ROOT, make_parser, new_run_dir, positive_int
 
 import numpy as np

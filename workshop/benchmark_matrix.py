@@ -18,16 +18,18 @@ Threads: `--threads 1 2` measures with each count (numpy's BLAS through threadpo
 through torch.set_num_threads, both from the bench extra); without threadpoolctl the BLAS default
 is used and said so.
 
-    python experiments/benchmark_matrix.py                 # about 2 minutes per thread count
-    python experiments/benchmark_matrix.py --quick         # under a minute
+    python workshop/benchmark_matrix.py                 # about 2 minutes per thread count
+    python workshop/benchmark_matrix.py --quick         # under a minute
 """
 from __future__ import annotations
 
 import copy
 import sys
+from pathlib import Path
 
 import numpy as np
-from helpers.bench import gemm_rate, threads, timed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
+from bench import gemm_rate, threads, timed
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
     versions, save_text, save_csv, save_figure,

@@ -13,16 +13,18 @@ lanes of one BLAS thread each, ConvNetwork(threads=n); both are printed), the ra
 rate of one large np.matmul with the same threads), and where ConvNetwork's time goes: each
 layer's forward and backward, and how much of that the matrix products alone take.
 
-    python experiments/benchmark_conv.py                   # 10,000 samples per case (about 3 minutes)
-    python experiments/benchmark_conv.py --samples 50000   # whole epochs
+    python workshop/benchmark_conv.py                   # 10,000 samples per case (about 3 minutes)
+    python workshop/benchmark_conv.py --samples 50000   # whole epochs
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 
 import numpy as np
-from helpers.bench import gemm_rate, threads
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
+from bench import gemm_rate, threads
 from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions, save_csv
 
 import mnist_loader

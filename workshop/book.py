@@ -13,9 +13,9 @@ Network, whose numbers float64 MatrixNetwork equals to 1e-10); the per-sample Ne
 for 2.1, the speed-up it measures. Runs go to worker processes of one BLAS thread each, the
 longest first; before it starts it prints what it will run and the time it expects.
 
-    python experiments/book.py --chapter 1 2 3 5          # the whole report (under an hour here)
-    python experiments/book.py --only 1.9 3.11 --seeds 1  # a few ids
-    python experiments/book.py --list                     # every id with its estimated time
+    python workshop/book.py --chapter 1 2 3 5          # the whole report (under an hour here)
+    python workshop/book.py --only 1.9 3.11 --seeds 1  # a few ids
+    python workshop/book.py --list                     # every id with its estimated time
 """
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import numpy as np  # noqa: E402
-from helpers import baselines  # noqa: E402
-from helpers.book_report import CHAPTER6, CHAPTER6_HOURS, ROWS, Report  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
+import baselines  # noqa: E402
+from book_report import CHAPTER6, CHAPTER6_HOURS, ROWS, Report  # noqa: E402
 from helpers.runlog import (  # noqa: E402
     add_run_arguments, make_parser, new_run_dir, positive_int, run_script, training_size, versions, save_text,
 )

@@ -1,4 +1,4 @@
-"""BOOK.md of experiments/book.py: every id of the book's reference, its runs, and how ours is read
+"""BOOK.md of workshop/book.py: every id of the book's reference, its runs, and how ours is read
 against the book's number; the problems; the book's figures of runs, redrawn from ours.
 
 A row's ``check`` reads the results of its runs and returns (ours, tolerance, verdict). The rules,
@@ -17,8 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import learning_curves
-from .runlog import save_figure, save_text, versions
+import learning_curves
+from helpers.runlog import save_figure, save_text, versions
 
 SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
 POINT = 0.5          # percentage points: the tolerance of a stochastic accuracy
@@ -531,7 +531,7 @@ class Report:
     def write(self, rows: list[Row], six_ids: list[str], total: float, args) -> str:
         seeds = self.options["seeds"]
         lines = ["# Nielsen's book, checked number by number", "",
-                 f"Command: `python experiments/book.py {' '.join(self._argv(args))}`  ",
+                 f"Command: `python workshop/book.py {' '.join(self._argv(args))}`  ",
                  (f"{seeds} seed(s) per stochastic run" if seeds else
                   "3 seeds per stochastic run (8 where the spread over seeds is wide: 1.1, 1.4, 3.4-3.9, 3.11, 3.14, "
                   "3.25-3.26)") + f", MatrixNetwork in {self.options['dtype']}, "
@@ -639,7 +639,7 @@ class Report:
                              f"{spread([r['evaluation'][0] / 10000 for r in runs], None)[0]} | "
                              f"{spread([r['evaluation'][-1] / 10000 for r in runs], None)[0]} |")
             lines += ["", *self._early_stopping(), "", "### P3.15: accuracy against training-set size, fitted", "",
-                      "error(n) = e_inf + b n^(-c), fitted in log-error (helpers/learning_curves.py); "
+                      "error(n) = e_inf + b n^(-c), fitted in log-error (workshop/learning_curves.py); "
                       "the uncertainty a bootstrap over the residuals:", "", *fit_text(res)]
         except KeyError as missing:
             lines.append(f"(not run: {missing})")

@@ -8,8 +8,8 @@ page is drawn from its own seed, so a run is reproducible. Writes runs/photograp
 each network, its accuracy on the test digits as they are and as photographed, and examples.png:
 some pages and what load_image made of them.
 
-    python experiments/photographed_digits.py runs/chapter1/network.json runs/chapter6/6.6/network.json
-    python experiments/photographed_digits.py NET.json --samples 1000      # a quicker look
+    python workshop/photographed_digits.py runs/chapter1/network.json runs/chapter6/6.6/network.json
+    python workshop/photographed_digits.py NET.json --samples 1000      # a quicker look
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
 from helpers.runlog import (add_run_arguments, make_parser, mnist_network, new_run_dir, positive_int, run_script,
                             versions, save_text, save_figure)
 
@@ -82,7 +83,7 @@ def main(argv=None) -> int:
         read = np.concatenate(list(pool.map(_read_back, chunks)))
     seconds = time.perf_counter() - start
     lines = ["# Digits as people photograph them: accuracy before and after", "",
-             f"Command: `python experiments/photographed_digits.py {' '.join(args.networks)}"
+             f"Command: `python workshop/photographed_digits.py {' '.join(args.networks)}"
              + (f" --samples {args.samples}" if args.samples != 10000 else "") + "`  ",
              f"{len(tx):,} test digits, each re-rendered as a JPEG photo of dark ink on light paper (200-500 pixels, "
              f"off-centre, rotated up to 8 degrees, blurred, tinted) and read back by mnist_loader.load_image "
