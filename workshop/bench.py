@@ -1,4 +1,5 @@
-"""Timing tools shared by the benchmark scripts: thread control, the GEMM rate, a timer."""
+"""What the benchmark scripts share: thread control (numpy's BLAS and torch together), the GEMM
+rate (the physical limit each benchmark compares against), and the timers."""
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,13 @@ def gemm_rate(dtype, n: int = 2048, repeats: int = 3) -> float:
     a, b = rng.random((n, n)).astype(dtype), rng.random((n, n)).astype(dtype)
     out = np.empty((n, n), dtype=dtype)
     np.matmul(a, b, out=out)
-    best = min(timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    best = best_time(lambda: np.matmul(a, b, out=out), repeats)
     return 2 * n ** 3 / best
+
+
+def best_time(f, repeats: int) -> float:
+    """The shortest of ``repeats`` timed calls of ``f``: the least disturbed by the rest of the machine."""
+    return min(timed(f) for _ in range(repeats))
 
 
 def timed(f) -> float:

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
-from bench import gemm_rate, threads
+from bench import best_time, gemm_rate, threads
 from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive_int, run_script, versions, save_csv
 
 import mnist_loader
@@ -96,15 +96,6 @@ def torch_train(model, X, y, m: int, n_batches: int) -> None:
 
 
 # ---------------------------------------------------------------------------- measurements
-def best_time(run, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def where_time_goes(m: int, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Seconds per epoch (50,000 samples) in each layer's forward and backward, timed by wrapping
     the layers' methods, and in the matrix products alone (the same shapes, timed bare)."""

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
-from bench import gemm_rate, threads, timed
+from bench import best_time, gemm_rate, threads, timed
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
     versions, save_text, save_csv, save_figure,
@@ -164,8 +164,8 @@ def where_time_goes(X64, Y64, m: int, dtype: str, seed: int) -> dict:
             x = X[b]
             x @ w1.T, a1 @ w2.T, d2 @ w2, d2.T @ a1, d1.T @ x
 
-    gather = min(timed(gathers) for _ in range(2))
-    product = min(timed(products) for _ in range(2)) - gather
+    gather = best_time(gathers, 2)
+    product = best_time(products, 2) - gather
     # the same steps on a [2, 2, 2] network: every numpy call and Python line, almost no arithmetic
     tiny = MatrixNetwork([2, 2, 2], seed=seed, dtype=dtype)
     floor = min(tiny.SGD((X[:, :2], Y[:, :2]), 1, m, ETA, verbose=False).seconds[0] for _ in range(2))
