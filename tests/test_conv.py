@@ -434,23 +434,28 @@ def test_parallel_lanes_give_the_batch_gradient_and_follow_replaced_weights():
     assert all(np.array_equal(la.w, lb.w) for la, lb in zip(a.layers, b.layers))
 
 
-def test_arrays_assigned_to_a_layer_are_checked_and_taken_over():
+def test_arrays_assigned_to_a_layer_are_shared_and_checked_at_the_networks_door():
     conv = ConvPoolLayer((2, 1, 3, 3), (1, 1, 6, 6), rng=np.random.default_rng(0))
     fc = FullyConnectedLayer(4, 3, rng=np.random.default_rng(0))
-    for layer, w_shape, b_shape in ((conv, (9, 2), (2,)), (fc, (4, 3), (3,))):
-        w = np.arange(np.prod(w_shape)).reshape(w_shape)           # int64: taken, as the layer's float32
+    net = ConvNetwork([conv, FullyConnectedLayer(8, 4), fc, SoftmaxLayer(3, 2)], 1)
+    x = np.zeros((2, 36), np.float32)
+    for l, layer, w_shape, b_shape in ((0, conv, (9, 2), (2,)), (2, fc, (4, 3), (3,))):
+        w = np.ones(w_shape, np.float32)
+        layer.w = w                                                # shared: the layer trains this very array
+        assert layer.w is w and net.params[f"w{l}"] is w
+        net.update_mini_batch((x, np.array([0, 1])), 0.5)
+        assert layer.w is w
+        for bad, match in ((np.arange(np.prod(w_shape)).reshape(w_shape), "has dtype int64, the network computes in float32"),
+                           (np.zeros((2, 2), np.float32), r"has shape \(2, 2\), the network's sizes need"),
+                           (np.full(w_shape, np.nan, np.float32), "contains non-finite values"),
+                           (np.full(w_shape, "x"), "has dtype <U1")):
+            layer.w = bad
+            for call in (lambda: net.feedforward(x), lambda: net.update_mini_batch((x, np.array([0, 1])), 0.5),
+                         lambda: net.SGD((x, np.array([0, 1])), 1, 1, 0.1, verbose=False)):
+                with pytest.raises(ValueError, match=rf"layers\[{l}\]\.w {match}"):
+                    call()
         layer.w = w
-        assert layer.w.dtype == np.float32 and layer.w is not w and np.array_equal(layer.w, w)
-        own = layer.w
-        layer.w -= 1                                               # in place: still the layer's own array
-        assert layer.w is own
-        name = type(layer).__name__
-        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has shape \(2, 2\), the network's sizes need"):
-            layer.w = np.zeros((2, 2))
-        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
-            layer.b = np.full(b_shape, np.nan)
-        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
-            layer.b = np.full(b_shape, 1e300)
-        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has dtype <U1: parameters must be real numbers"):
-            layer.w = np.full(w_shape, "x")
-        assert layer.w is own
+        layer.b = np.full(b_shape, np.inf, np.float32)
+        with pytest.raises(ValueError, match=rf"layers\[{l}\]\.b contains non-finite values"):
+            net.backprop(x, np.array([0, 1]))
+        layer.b = np.zeros(b_shape, np.float32)
