@@ -155,6 +155,21 @@ def test_feedforward_is_overflow_safe():
     assert np.isfinite(out).all()
 
 
+def test_network_and_matrix_network_feed_forward_the_same_numbers_near_the_float64_limit():
+    """One computation for both (rows times w^T, the same sigmoid): where MatrixNetwork's output is
+    finite so is Network's, also where the weighted sums overflow (inf - inf orders differ in BLAS)."""
+    rng = np.random.default_rng(0)
+    for sizes in ([10, 5, 3], [784, 30, 10], [4, 3, 2]):
+        net, mnet = Network(sizes, seed=0), MatrixNetwork(sizes, seed=0)
+        for scale in (1e308, 1e307, 1e300):
+            for x in (scale * rng.random((5, sizes[0])), np.full((1, sizes[0]), scale), -scale * rng.random((3, sizes[0]))):
+                with np.errstate(all="ignore"):
+                    a, b = net.feedforward(x), mnet.feedforward(x)
+                    column, first = net.feedforward(x[0][:, None]), mnet.feedforward(x[:1])
+                assert np.array_equal(a, b, equal_nan=True), (sizes, scale)
+                assert np.array_equal(column[:, 0], first[0], equal_nan=True)
+
+
 def test_learns_real_mnist(mnist_arrays):
     (x, y), _, (tx, ty) = mnist_arrays
     net = MatrixNetwork([784, 30, 10], seed=0)
