@@ -17,6 +17,11 @@ the samples last, every copy and every add runs over long contiguous stretches (
 windows for the whole mini-batch). Like ``network3.py``, the activation comes after the pooling:
 out = sigma(maxpool(conv(x)) + b). The filters are applied as written (cross-correlation, as
 PyTorch's conv2d); Theano flipped them, which only relabels the random initial weights.
+
+``conv_reference.py`` is the same layer the short way, in DLfS's (m, C, H, W) layout with numpy's
+``sliding_window_view``: read it first; the tests check these kernels against it. A layer's
+``forward`` checks its input at its door; its ``w`` and ``b`` are plain arrays (assigning one
+shares it), which ``ConvNetwork`` checks at its own doors.
 """
 from __future__ import annotations
 
@@ -236,6 +241,11 @@ class ConvPoolLayer:
         return x.astype(self.dtype, copy=False)
 
 
+def _affine_alias(name: str) -> property:
+    """The attribute ``name`` of a layer's ``affine`` (an ``Affine`` of layers.py) under network3's name."""
+    return property(lambda self: getattr(self.affine, name), lambda self, value: setattr(self.affine, name, value))
+
+
 class FullyConnectedLayer:
     """a = sigma(x w + b), as ``network3.FullyConnectedLayer``, made of the graph layers ``Affine``
     and an activation layer: w (n_in, n_out) N(0, 1/n_out), b N(0, 1). Takes rows (m, n_in) or
@@ -259,30 +269,8 @@ class FullyConnectedLayer:
     def _activation(self, name: str):
         return get_activation(name)
 
-    # network3's names for the affine step's arrays (the very arrays: assigning shares) and their gradients
-    @property
-    def w(self) -> np.ndarray:
-        return self.affine.W
-
-    @w.setter
-    def w(self, array: np.ndarray) -> None:
-        self.affine.W = array
-
-    @property
-    def b(self) -> np.ndarray:
-        return self.affine.b
-
-    @b.setter
-    def b(self, array: np.ndarray) -> None:
-        self.affine.b = array
-
-    @property
-    def dw(self) -> Optional[np.ndarray]:
-        return self.affine.dW
-
-    @property
-    def db(self) -> Optional[np.ndarray]:
-        return self.affine.db
+    # network3's names for the affine step's arrays (the very arrays: assigning one shares it) and gradients
+    w, b, dw, db = (_affine_alias(name) for name in ("W", "b", "dW", "db"))
 
     def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
         """network3's initial weights: N(0, 1/n_out); or He's, N(0, 2/n_in) (problem 6.11); biases N(0, 1)."""

@@ -93,10 +93,9 @@ class Network(NielsenParameters):
         """
         eta = check_hyperparameters(epochs, mini_batch_size, eta)
         check_callback(callback)
-        self._check_parameters()
-        check_sample_list(training_data, self.sizes[0], self.sizes[-1], "training_data", "one-hot")
+        self._checked(training_data, "training_data")
         if test_data is not None:
-            check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
+            self._checked(test_data, "test_data", "any")
         n = len(training_data)
         history = History(n_test=len(test_data) if test_data is not None else 0)
         for j in range(epochs):
@@ -118,10 +117,7 @@ class Network(NielsenParameters):
     def update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
         """One gradient-descent step: w -> w - (eta/m) sum_x dC_x/dw, and likewise for b. The
         mini-batch is a list of (x, y) tuples with one-hot y, checked."""
-        eta = check_eta(eta)
-        self._check_parameters()
-        check_sample_list(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", "one-hot")
-        self._update_mini_batch(mini_batch, eta)
+        self._update_mini_batch(self._checked(mini_batch, "mini_batch"), check_eta(eta))
 
     def _update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
@@ -142,9 +138,7 @@ class Network(NielsenParameters):
         Layer-by-layer lists shaped like ``self.biases`` and ``self.weights``; x a column
         (n_in, 1), y a one-hot column (n_out, 1), checked.
         """
-        self._check_parameters()
-        check_sample_list([(x, y)], self.sizes[0], self.sizes[-1], "backprop input", "one-hot")
-        return self._backprop(x, y)
+        return self._backprop(*self._checked([(x, y)], "backprop input")[0])
 
     def _backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
@@ -182,8 +176,7 @@ class Network(NielsenParameters):
         if not isinstance(data, list):                              # (X, labels) arrays
             X, labels = labelled_rows(data, self.sizes[0], self.sizes[-1], name)
             return count_correct(self._feedforward_rows, X, labels)
-        check_sample_list(data, self.sizes[0], self.sizes[-1], name, "any")
-        return self._evaluate(data)
+        return self._evaluate(self._checked(data, name, "any"))
 
     def _evaluate(self, test_data: list[Sample]) -> int:
         correct = 0
@@ -209,21 +202,21 @@ class Network(NielsenParameters):
         """The quadratic cost summed (not averaged) over the samples, sum_x 1/2 ||y - a||^2: one
         (x, y) pair, or lists of columns. The book's C is this divided by n; the sum is the
         function whose gradient ``backprop`` gives."""
-        samples = self._checked_samples(x, y, "loss input")
+        samples = self._checked(_samples(x, y), "loss input")
         return sum(QuadraticCost.fn(self._feedforward(xi), yi) for xi, yi in samples)
 
     def gradient(self, x: Inputs, y: Inputs) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop, summed over the samples, by name as ``params``."""
-        grads = [self._backprop(xi, yi) for xi, yi in self._checked_samples(x, y, "gradient input")]
+        grads = [self._backprop(xi, yi) for xi, yi in self._checked(_samples(x, y), "gradient input")]
         nabla_b = [sum(g[0][l] for g in grads) for l in range(len(self.biases))]
         nabla_w = [sum(g[1][l] for g in grads) for l in range(len(self.weights))]
         return by_name(nabla_w, nabla_b)
 
-    def _checked_samples(self, x: Inputs, y: Inputs, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The door of ``loss`` and ``gradient``: the parameters and the samples (one-hot targets), checked."""
+    def _checked(self, samples: list[Sample], name: str, targets: str = "one-hot") -> list[Sample]:
+        """The door: the weights and biases, and a list of (x, y) samples (``targets`` 'one-hot' or
+        'any', see ``check_sample_list``), checked; returns the samples."""
         self._check_parameters()
-        samples = _samples(x, y)
-        check_sample_list(samples, self.sizes[0], self.sizes[-1], name, "one-hot")
+        check_sample_list(samples, self.sizes[0], self.sizes[-1], name, targets)
         return samples
 
 

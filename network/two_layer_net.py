@@ -93,7 +93,8 @@ class TwoLayerNet:
         return most_active(self.feedforward(x), self.sizes[-1])
 
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
-        """Mean cross-entropy of the softmax of the scores; t one-hot or integer labels."""
+        """The cross-entropy of the softmax of the scores averaged (not summed) over the batch, as
+        the book's; t one-hot or integer labels."""
         rows, _ = self._rows(x, "loss input")
         return self.last_layer.forward(self._scores(rows), t)
 
