@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         for hidden, sizes in NETWORKS.items():
             speeds[activation, hidden] = run = speeds_during_training(sizes, activation, data, args.epochs, args.seed,
                                                                       not args.quiet)
-            say(args, f"  {activation:>7} {sizes}: speeds at epoch 0 {fmt_list(run[0])}, at epoch {args.epochs - 1} "
+            print_unless_quiet(args, f"  {activation:>7} {sizes}: speeds at epoch 0 {fmt_list(run[0])}, at epoch {args.epochs - 1} "
                 f"{fmt_list(run[-1])}  ({time.perf_counter() - start:.0f} s)")
         plot_training(speeds, activation, args.epochs, out / f"speed_{activation}.png")
     write_speeds(speeds, out / "speeds.csv")
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def say(args, line: str) -> None:
+def print_unless_quiet(args, line: str) -> None:
     if not args.quiet:
         print(line, flush=True)
 

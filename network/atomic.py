@@ -38,7 +38,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Any], None], mode: st
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(target)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}.",
-                                   suffix=f".{_short(target.name)}")
+                                   suffix=f".{_name_in_temp(target.name)}")
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
@@ -106,7 +106,7 @@ def _temp_of(name: str) -> tuple[int, str] | None:
     return int(pid), target
 
 
-def _short(name: str) -> str:
+def _name_in_temp(name: str) -> str:
     """The target's name in its temp's name: itself, or, if long (the temp's name must stay within
     the 255 bytes a file name may have), its start and a hash of the whole."""
     if len(name.encode()) <= 200:
@@ -118,7 +118,7 @@ def _remove_stale_temps(target: Path) -> None:
     """Remove temp files of earlier saves of ``target`` whose process no longer exists."""
     for entry in os.scandir(target.parent):
         found = _temp_of(entry.name)
-        if found and found[1] == _short(target.name) and not _alive(found[0]):
+        if found and found[1] == _name_in_temp(target.name) and not _alive(found[0]):
             try:
                 os.unlink(entry.path)
             except FileNotFoundError:

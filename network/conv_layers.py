@@ -17,18 +17,22 @@ the samples last, every copy and every add runs over long contiguous stretches (
 windows for the whole mini-batch). Like ``network3.py``, the activation comes after the pooling:
 out = sigma(maxpool(conv(x)) + b). The filters are applied as written (cross-correlation, as
 PyTorch's conv2d); Theano flipped them, which only relabels the random initial weights.
+
+``conv_reference.py`` is the same layer the short way, in DLfS's (m, C, H, W) layout with numpy's
+``sliding_window_view``: read it first; the tests check these kernels against it. A layer's
+``forward`` checks its input at its door; its ``w`` and ``b`` are plain arrays (assigning one
+shares it), which ``ConvNetwork`` checks at its own doors.
 """
 from __future__ import annotations
 
 import copy
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 from numpy.typing import DTypeLike
 
 from .activations import get_activation, softmax
 from .layers import Affine, SoftmaxWithLoss, activation_layer
-from .parameters import take_over
 from .validation import check_int, check_probability, float_dtype
 
 
@@ -45,6 +49,13 @@ def im2col(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
     sc, sh, sw, sn = x.strides
     windows = _view(x, (kh, kw, c, h - kh + 1, w - kw + 1, m), (sh, sw, sc, sh, sw, sn))
     return windows.reshape(kh * kw * c, -1)                    # the one copy
+
+
+def convolve(cols: np.ndarray, w: np.ndarray, x_shape: tuple, kh: int, kw: int) -> np.ndarray:
+    """The convolution from im2col's columns: z = cols^T w, every filter (a column of w) at every
+    window, as (oh, ow, m, F), positions by filters, so that the pooling reads long runs."""
+    _, h, wd, m = x_shape
+    return (cols.T @ w).reshape(h - kh + 1, wd - kw + 1, m, -1)
 
 
 def col2im(cols: np.ndarray, x_shape: tuple, kh: int, kw: int) -> np.ndarray:
@@ -118,12 +129,6 @@ def as_rows(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, x.shape[-1]).T if x.ndim > 2 else x
 
 
-def _taken_over(layer, value: np.ndarray, own: Optional[np.ndarray], shape: tuple, name: str) -> np.ndarray:
-    """An array assigned to a layer's ``w`` or ``b``: kept if it is the layer's own, else checked
-    (real, of ``shape``, finite) and copied into the layer's dtype (``parameters.take_over``)."""
-    return take_over([value], [] if own is None else [own], [shape], layer.dtype, f"{type(layer).__name__}.{name}")[0]
-
-
 class ConvPoolLayer:
     """Convolution, max-pooling, then bias and activation, as ``network3.ConvPoolLayer``.
 
@@ -150,16 +155,11 @@ class ConvPoolLayer:
             raise ValueError(f"ConvPoolLayer: {ph}x{pw} pooling does not fit the {h - kh + 1}x{w - kw + 1} convolution")
         self.n_in, self.n_out = c * h * w, int(np.prod(self.out_shape))
         self.dtype = float_dtype(dtype)
-        self._w = self._b = None
+        self.w_shape, self.b_shape = (c * kh * kw, f), (f,)
+        self.w = self.b = None       # the filters as one matrix (C kh kw, F), a column per filter; the biases (F,)
         self.initialize(np.random.default_rng() if rng is None else rng)
         self.dw = self.db = None
         self._cache: tuple = ()
-
-    # the filters as one matrix (C kh kw, F), a column per filter, and the biases (F,); checked when assigned
-    w = property(lambda self: self._w, lambda self, v: setattr(
-        self, "_w", _taken_over(self, v, self._w, (int(np.prod(self.filter_shape[1:])), self.filter_shape[0]), "w")))
-    b = property(lambda self: self._b, lambda self, v: setattr(
-        self, "_b", _taken_over(self, v, self._b, (self.filter_shape[0],), "b")))
 
     def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
         """network3's initial weights: N(0, 1/n_out), n_out = F kh kw / pool area; or He's,
@@ -178,24 +178,29 @@ class ConvPoolLayer:
         return twin
 
     def forward(self, x: np.ndarray, training: bool = False, rng: Optional[np.random.Generator] = None) -> np.ndarray:
-        """x: images (C, H, W, m) or rows (m, C*H*W) -> sigma(maxpool(w * x) + b), (F, H', W', m).
-        Keeps what backward needs. The convolution comes out as positions by filters,
-        (oh, ow, m, F), so that the pooling reads long runs; the output is turned back into images."""
-        x = as_images(x, self.image_shape)
-        _, c, kh, kw = self.filter_shape
-        cols = im2col(x, kh, kw)
-        z = (cols.T @ self.w).reshape(x.shape[1] - kh + 1, x.shape[2] - kw + 1, x.shape[3], -1)  # the convolution
-        pooled, switches = maxpool(z, *self.poolsize)                            # (H', W', m, F)
+        """x: images (C, H, W, m) or rows (m, C*H*W), checked -> sigma(maxpool(w * x) + b), (F, H', W', m).
+        Keeps what backward needs (``conv_reference.py`` computes the same in DLfS's layout)."""
+        x = self._images(x)
+        _, _, kh, kw = self.filter_shape
+        cols = im2col(x, kh, kw)                                # every window of every image, a column each
+        z = convolve(cols, self.w, x.shape, kh, kw)             # every filter at every position: (oh, ow, m, F)
+        pooled, switches = maxpool(z, *self.poolsize)           # the max of each pool block: (H', W', m, F)
         pre = pooled + self.b
-        a = self.activation.fn(pre)
+        a = self.activation.fn(pre)                             # bias and activation after the pooling, as network3
         self._cache = (x.shape, cols, switches, pre, a)
-        return np.ascontiguousarray(a.transpose(3, 0, 1, 2))
+        return np.ascontiguousarray(a.transpose(3, 0, 1, 2))    # back to images (F, H', W', m)
 
     def backward(self, dout: np.ndarray, need_dx: bool = True) -> Optional[np.ndarray]:
         """dout = dC/d(output), images or rows. delta = dout * sigma'(pre) (BP2's Hadamard product);
         db = its sum (BP3); the pooling sends it to each block's maximum; dw = cols dz (BP4);
         returns dC/dx = col2im(w dz^T), or None for the first layer (``need_dx=False``)."""
+        if not self._cache:
+            raise RuntimeError("ConvPoolLayer.backward before forward: a forward pass keeps what backward needs")
         x_shape, cols, switches, pre, a = self._cache
+        out_shape = (*self.out_shape, x_shape[3])
+        if np.shape(dout) not in (out_shape, (x_shape[3], self.n_out)):
+            raise ValueError(f"ConvPoolLayer.backward: dout has shape {np.shape(dout)}, the last forward gave "
+                             f"{out_shape} (or rows ({x_shape[3]}, {self.n_out}))")
         delta = as_images(dout, self.out_shape).transpose(1, 2, 3, 0) * self.activation.prime(pre, a)
         self.db = delta.sum(axis=(0, 1, 2))
         dz = maxpool_backward(delta, switches).reshape(-1, len(self.b))          # (oh*ow*m, F)
@@ -204,6 +209,41 @@ class ConvPoolLayer:
             return None
         _, _, kh, kw = self.filter_shape
         return col2im(self.w @ dz.T, x_shape, kh, kw)
+
+    def _images(self, x: Any) -> np.ndarray:
+        """The layer's door: x as images (C, H, W, m) of the layer's shape and dtype, real and finite,
+        m >= 1; rows (m, C*H*W) are taken too. Raises ValueError naming what does not fit."""
+        c, h, w = self.image_shape
+        x = np.asarray(x)
+        if x.dtype.kind not in "fiu":
+            raise ValueError(f"ConvPoolLayer input holds {x.dtype} values, expected real numbers")
+        if x.ndim == 2:
+            if x.shape[1] != c * h * w:
+                raise ValueError(f"ConvPoolLayer input rows have {x.shape[1]} values, the layer reads "
+                                 f"{c}x{h}x{w} = {c * h * w} per image")
+            x = as_images(x, self.image_shape)
+        elif x.ndim != 4:
+            raise ValueError(f"ConvPoolLayer input has shape {x.shape}: expected images (C, H, W, m) = "
+                             f"({c}, {h}, {w}, m) or rows (m, {c * h * w})")
+        elif x.shape[:3] != self.image_shape:
+            if x.shape[1:] == self.image_shape:
+                raise ValueError(f"ConvPoolLayer input has shape {x.shape}, images in (m, C, H, W) order; this layer "
+                                 f"takes (C, H, W, m) = ({c}, {h}, {w}, m): pass x.transpose(1, 2, 3, 0)")
+            if x.shape[0] != c:
+                raise ValueError(f"ConvPoolLayer input has {x.shape[0]} channels (shape {x.shape}), the layer's "
+                                 f"filters read {c}")
+            raise ValueError(f"ConvPoolLayer input images are {x.shape[1]}x{x.shape[2]}, the layer was made for "
+                             f"{h}x{w} (shape {x.shape}; expected ({c}, {h}, {w}, m))")
+        if x.shape[3] == 0:
+            raise ValueError("ConvPoolLayer input has no images (m = 0)")
+        if not np.isfinite(x).all():
+            raise ValueError("ConvPoolLayer input contains non-finite values (nan or inf)")
+        return x.astype(self.dtype, copy=False)
+
+
+def _affine_alias(name: str) -> property:
+    """The attribute ``name`` of a layer's ``affine`` (an ``Affine`` of layers.py) under network3's name."""
+    return property(lambda self: getattr(self.affine, name), lambda self, value: setattr(self.affine, name, value))
 
 
 class FullyConnectedLayer:
@@ -219,7 +259,8 @@ class FullyConnectedLayer:
         self.p_dropout = check_probability(p_dropout, "p_dropout")
         self.activation = self._activation(activation_fn)
         self.dtype = float_dtype(dtype)
-        self.affine = Affine(np.zeros((self.n_in, self.n_out), self.dtype), np.zeros(self.n_out, self.dtype))
+        self.w_shape, self.b_shape = (self.n_in, self.n_out), (self.n_out,)
+        self.affine = Affine(np.zeros(self.w_shape, self.dtype), np.zeros(self.b_shape, self.dtype))
         self.initialize(np.random.default_rng() if rng is None else rng)
         self._act = activation_layer(self.activation.name) if self.activation is not None else None
         self.mask: Optional[np.ndarray] = None      # the last training mask (tests may set it)
@@ -228,13 +269,8 @@ class FullyConnectedLayer:
     def _activation(self, name: str):
         return get_activation(name)
 
-    # network3's names for the affine step's arrays and their gradients
-    w = property(lambda self: self.affine.W, lambda self, v: setattr(
-        self.affine, "W", _taken_over(self, v, self.affine.W, (self.n_in, self.n_out), "w")))
-    b = property(lambda self: self.affine.b, lambda self, v: setattr(
-        self.affine, "b", _taken_over(self, v, self.affine.b, (self.n_out,), "b")))
-    dw = property(lambda self: self.affine.dW)
-    db = property(lambda self: self.affine.db)
+    # network3's names for the affine step's arrays (the very arrays: assigning one shares it) and gradients
+    w, b, dw, db = (_affine_alias(name) for name in ("W", "b", "dW", "db"))
 
     def initialize(self, rng: np.random.Generator, init: str = "network3") -> None:
         """network3's initial weights: N(0, 1/n_out); or He's, N(0, 2/n_in) (problem 6.11); biases N(0, 1)."""

@@ -20,16 +20,14 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .conv_layers import CONV_INITS, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
-from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
+from .data import Data, as_form, count_correct, input_rows, most_active, labelled_rows
 from .history import EpochCallback, History
 from .initialization import make_rng
-from .parameters import by_name
-from .reports import Progress, print_epoch, say
-from .files import save
+from . import files
+from .parameters import ParameterView, Slot, by_name, check_parameters
+from .reports import Progress, print_epoch, print_if_verbose
 from .stopping import EarlyStopping, Plateau
-from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_int, check_lmbda
-
-LAYER_TYPES = {cls.__name__: cls for cls in (ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer)}
+from .validation import check_callback, check_eta, check_finite_parameters, check_hyperparameters, check_int, check_lmbda
 
 
 class ConvNetwork:
@@ -40,7 +38,9 @@ class ConvNetwork:
     a run is reproducible; the generator also shuffles the data and draws the dropout masks.
     ``init`` 'he' draws them from He's N(0, 2/n_in) instead of network3's N(0, 1/n_out) (problem 6.11).
     ``threads`` > 1 trains a mini-batch of at least ``threads`` x 16 samples in that many parallel
-    lanes (see ``Lanes``); the dropout masks then come from one generator per lane.
+    lanes (see ``ParallelBackprop``); the dropout masks then come from one generator per lane.
+    Every public method checks its input and the layers' arrays at its door; the layers' ``w``
+    and ``b`` are plain arrays, trained in place (assigning one shares it).
     """
 
     def __init__(self, layers: Sequence, mini_batch_size: int = 10, seed: int | np.random.Generator | None = None,
@@ -52,7 +52,7 @@ class ConvNetwork:
             raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
         self.init = init
         self.threads = check_int(threads, "threads")
-        self._lanes: Optional[Lanes] = None
+        self._lanes: Optional[ParallelBackprop] = None
         self.rng = make_rng(seed)
         if seed is not None:
             for layer in self.layers:
@@ -68,21 +68,21 @@ class ConvNetwork:
     def _forward(self, X: np.ndarray, training: bool, rng: Optional[np.random.Generator] = None) -> np.ndarray:
         return forward(self.layers, X, training, rng)
 
-    def _gradient(self, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
+    def _backprop(self, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
                   ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the mean cost of the batch, by one forward pass
         (training: dropout masks from ``rng``, or the current ones without it) and one backward
-        pass; with ``threads`` > 1, a large batch in parallel lanes (``Lanes``)."""
-        if self.threads > 1 and len(X) >= self.threads * Lanes.MIN_PART:
+        pass; with ``threads`` > 1, a large batch in parallel lanes (``ParallelBackprop``)."""
+        if self.threads > 1 and len(X) >= self.threads * ParallelBackprop.MIN_PART:
             if self._lanes is None:
-                self._lanes = Lanes(self.threads, self.rng)
-            return self._lanes.gradient(self.layers, X, labels, rng is not None)
-        return gradient(self.layers, X, labels, rng)
+                self._lanes = ParallelBackprop(self.threads, self.rng)
+            return self._lanes.backprop(self.layers, X, labels, rng is not None)
+        return backprop(self.layers, X, labels, rng)
 
     def _update_mini_batch(self, X: np.ndarray, labels: np.ndarray, eta: float, decay: float) -> None:
         """One step of gradient descent on network3's regularised cost, with new dropout masks:
         w -> w - eta (dw + decay w), b -> b - eta db, decay = lmbda / batches."""
-        nabla_b, nabla_w = self._gradient(X, labels, self.rng)
+        nabla_b, nabla_w = self._backprop(X, labels, self.rng)
         for layer, nb, nw in zip(self.layers, nabla_b, nabla_w):
             if decay:
                 layer.w -= (eta * decay) * layer.w                  # the L2 term's share of the step
@@ -93,8 +93,7 @@ class ConvNetwork:
         """One gradient-descent step on a mini-batch ((X, labels) arrays or Nielsen's tuples).
         ``lmbda`` as network3: the L2 term is divided by the number of mini-batches in an epoch,
         n // m for a training set of ``n`` samples (default: this mini-batch alone)."""
-        check_eta(eta)
-        check_lmbda(lmbda)
+        eta, lmbda = check_eta(eta), check_lmbda(lmbda)
         X, labels = self._data(mini_batch, "mini_batch")
         n = len(X) if n is None else check_int(n, "n", len(X))
         _check_decay(eta, lmbda / (n // len(X)))
@@ -105,7 +104,7 @@ class ConvNetwork:
         on the batch, by one forward (with new dropout masks, as a training step) and one
         backward pass through every layer."""
         X, labels = self._data((X, labels), "backprop input")
-        return self._gradient(X, labels, self.rng)
+        return self._backprop(X, labels, self.rng)
 
     # ------------------------------------------------------------------ training
     def SGD(self, training_data: Data, epochs: int, mini_batch_size: Optional[int] = None,
@@ -122,7 +121,8 @@ class ConvNetwork:
         mini_batch_size = self.mini_batch_size if mini_batch_size is None else mini_batch_size
         schedule = eta if callable(eta) else (lambda epoch: eta)
         check_hyperparameters(epochs, mini_batch_size, schedule(0))
-        check_lmbda(lmbda)
+        lmbda = check_lmbda(lmbda)
+        check_callback(callback)
         stopping, plateau = EarlyStopping(early_stopping_n), Plateau()
         if stopping.n and validation_data is None:
             raise ValueError("early stopping needs validation_data")
@@ -157,7 +157,7 @@ class ConvNetwork:
             if validation is not None:
                 plateau.record(history.evaluation_accuracy[-1])
                 if stopping.should_stop(plateau):
-                    say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
+                    print_if_verbose(verbose, f"early stopping: no improvement in {stopping.n} epochs")
                     break
         if verbose and validation is not None and history.epochs:
             j = int(np.argmax(history.evaluation_accuracy))
@@ -172,12 +172,13 @@ class ConvNetwork:
     def feedforward(self, x: np.ndarray) -> np.ndarray:
         """The output activations, the softmax's probabilities, in evaluation mode: rows (m, n_in)
         give rows (m, n_out); one column (n_in, 1) gives a column (n_out, 1), as in the book."""
+        self._check_parameters()
         rows, form = input_rows(x, self.n_in, self.dtype, "feedforward input")
         return as_form(self._forward(rows, False), form)
 
     def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most probable class) for one sample, or an array of them for rows."""
-        return digits(self.feedforward(x), self.n_out)
+        return most_active(self.feedforward(x), self.n_out)
 
     def _correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return count_correct(lambda rows: self._forward(rows, False), X, labels)
@@ -192,17 +193,26 @@ class ConvNetwork:
         return self._correct(X, labels) / len(X)
 
     def _data(self, data, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(X float rows of the network's dtype, integer labels), checked."""
+        """The door: the layers' arrays, and (X float rows of the network's dtype, integer labels), checked."""
+        self._check_parameters()
         return labelled_rows(data, self.n_in, self.n_out, name, self.dtype)
+
+    def _slots(self) -> list[Slot]:
+        return [Slot(f"{kind}{l}", f"layers[{l}].{kind}", layer, kind, None, shape, self.dtype)
+                for l, layer in enumerate(self.layers) for kind, shape in (("w", layer.w_shape), ("b", layer.b_shape))]
+
+    def _check_parameters(self) -> None:
+        check_parameters(self._slots())
 
     # ------------------------------------------------------------------ the gradient-check protocol
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameter arrays by name (w0, b0, w1, b1, ...): the layers' own arrays."""
-        return by_name([l.w for l in self.layers], [l.b for l in self.layers])
+    def params(self) -> ParameterView:
+        """The parameter arrays by name (w0, b0, w1, b1, ...): the layers' own arrays, live;
+        assigning one shares the array with its layer, after a check of its shape and dtype."""
+        return ParameterView(self._slots())
 
     def loss(self, X: np.ndarray, labels: np.ndarray) -> float:
-        """The mean log-likelihood cost of the batch, in training mode with the dropout layers'
+        """The log-likelihood cost averaged (not summed) over the batch, -mean ln a_y, as network3's, in training mode with the dropout layers'
         current masks, drawn once if they do not fit the batch (a gradient check fixes them by
         setting ``layer.mask``, or by a first call)."""
         X, labels = self._data((X, labels), "loss input")
@@ -212,7 +222,7 @@ class ConvNetwork:
     def gradient(self, X: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop (the same masks), by parameter name as ``params``."""
         X, labels = self._data((X, labels), "gradient input")
-        nabla_b, nabla_w = self._gradient(X, labels, self._mask_rng(X))
+        nabla_b, nabla_w = self._backprop(X, labels, self._mask_rng(X))
         return by_name(nabla_w, nabla_b)
 
     def _mask_rng(self, X: np.ndarray) -> Optional[np.random.Generator]:
@@ -227,7 +237,7 @@ class ConvNetwork:
     def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
-        save(self, path)
+        files.save(self, path)
 
     def _file_header(self) -> dict[str, Any]:
         return dict(dtype=self.dtype.name, mini_batch_size=self.mini_batch_size, init=self.init,
@@ -258,7 +268,7 @@ def backward(layers: list, labels: np.ndarray) -> None:
         delta = layers[i].backward(delta, need_dx=i > 0)        # BP2, and dw, db: BP3, BP4
 
 
-def gradient(layers: list, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
+def backprop(layers: list, X: np.ndarray, labels: np.ndarray, rng: Optional[np.random.Generator]
              ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(nabla_b, nabla_w) of the batch's mean cost: a forward and a backward pass through ``layers``."""
     forward(layers, X, True, rng)
@@ -266,8 +276,8 @@ def gradient(layers: list, X: np.ndarray, labels: np.ndarray, rng: Optional[np.r
     return [l.db for l in layers], [l.dw for l in layers]
 
 
-class Lanes:
-    """A large mini-batch in parallel: its rows split into ``threads`` parts, each through its own
+class ParallelBackprop:
+    """Backprop of a large mini-batch in parallel: its rows split into ``threads`` parts, each through its own
     replica of the layers (sharing their weights) in a worker thread; the parts' gradients,
     weighted by their sizes, add up to the batch's. numpy releases the GIL in its loops, so the
     element-wise work (im2col, pooling, col2im) runs on every core; the BLAS is held to one
@@ -288,13 +298,14 @@ class Lanes:
             self.replicas = [[l.replica() for l in layers] for _ in self.rngs]
         return self.replicas
 
-    def gradient(self, layers: list, X: np.ndarray, labels: np.ndarray, new_masks: bool) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def backprop(self, layers: list, X: np.ndarray, labels: np.ndarray, new_masks: bool) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(nabla_b, nabla_w)`` of the batch: each lane's part backpropagated in its thread, weighted by its size."""
         lanes = self._replicas(layers)
         parts = np.array_split(np.arange(len(X)), len(lanes))
 
         def run(k: int):
             rows = slice(parts[k][0], parts[k][-1] + 1)
-            return gradient(lanes[k], X[rows], labels[rows], self.rngs[k] if new_masks else None)
+            return backprop(lanes[k], X[rows], labels[rows], self.rngs[k] if new_masks else None)
 
         with _one_blas_thread():
             grads = list(self.pool.map(run, range(len(lanes))))
@@ -335,9 +346,10 @@ def _check_layers(layers: list) -> None:
     """The layers fit together: each one's input is the previous one's output; the last is a softmax."""
     if not layers:
         raise ValueError("ConvNetwork needs at least one layer")
+    kinds = (ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer)
     for i, layer in enumerate(layers):
-        if type(layer).__name__ not in LAYER_TYPES:
-            raise ValueError(f"layers[{i}] is a {type(layer).__name__}, not one of {', '.join(LAYER_TYPES)}")
+        if type(layer) not in kinds:
+            raise ValueError(f"layers[{i}] is a {type(layer).__name__}, not one of {', '.join(k.__name__ for k in kinds)}")
     if not isinstance(layers[-1], SoftmaxLayer):
         raise ValueError(f"the last layer must be a SoftmaxLayer, got {type(layers[-1]).__name__}")
     if any(isinstance(l, SoftmaxLayer) for l in layers[:-1]):

@@ -112,7 +112,7 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 COSTS = {cls.name: cls for cls in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}
 ALIASES = {"crossentropy": "cross-entropy", "loglikelihood": "log-likelihood",
-           "softmax": "log-likelihood", "mse": "quadratic"}
+           "softmax": "log-likelihood"}   # no "mse": the quadratic cost is half the sum of squares, not their mean
 
 
 def get_cost(cost: str | type) -> type:

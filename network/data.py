@@ -138,7 +138,7 @@ def count_correct(forward: Callable[[np.ndarray], np.ndarray], X: np.ndarray, la
                for k in range(0, len(X), chunk))
 
 
-def digits(outputs: np.ndarray, n_out: int) -> int | np.ndarray:
+def most_active(outputs: np.ndarray, n_out: int) -> int | np.ndarray:
     """The class of the most active output: an int for one sample's outputs (a column (n_out, 1) or
     a vector (n_out,)), an array of ints for outputs in rows (m, n_out)."""
     if outputs.ndim == 1 or outputs.shape == (n_out, 1):

@@ -4,18 +4,24 @@ ConvNetwork's layers draw network3's weights themselves (conv_layers.py), TwoLay
 """
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
 import numpy as np
 from numpy.typing import DTypeLike
 
+from .validation import short
+
 INITS = ("large", "scaled")  # N(0, 1) weights (chapter 1), or N(0, 1/n_in) (chapter 3)
 
 
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A Generator from a seed, or the Generator itself."""
+    """A Generator from a seed (None, or an integer >= 0), or the Generator itself; anything else
+    (a string, a float, a negative number) is refused by name."""
     if isinstance(seed, np.random.Generator):
         return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        raise ValueError(f"seed must be None, an integer >= 0 or a numpy Generator, got {short(seed)}")
     return np.random.default_rng(seed)
 
 

@@ -28,13 +28,13 @@ from numpy.typing import DTypeLike
 
 from . import activations as act
 from .costs import get_cost
-from .data import CHUNK, Data, as_form, as_matrices, count_correct, digits, input_rows, labelled_rows, one_hot
+from .data import CHUNK, Data, as_form, as_matrices, count_correct, input_rows, most_active, labelled_rows, one_hot
 from .history import EpochCallback, History
 from .initialization import INITS, gaussian_parameters, make_rng
 from .parameters import NielsenParameters, by_name
-from .reports import print_epoch, say
+from .reports import print_epoch, print_if_verbose
 from .stopping import EarlyStopping, EtaSchedule, Plateau, TimeBudget
-from .validation import check_eta, check_finite_cost, check_finite_parameters, check_hyperparameters, check_int, check_lmbda, check_real, check_sizes, float_dtype
+from .validation import check_callback, check_eta, check_finite_cost, check_finite_parameters, check_hyperparameters, check_int, check_lmbda, check_real, check_sizes, float_dtype
 
 
 class MatrixNetwork(NielsenParameters):
@@ -45,7 +45,11 @@ class MatrixNetwork(NielsenParameters):
         cost         'quadratic' (default), 'cross-entropy' or 'log-likelihood' (softmax output)
         activation   hidden-layer activation: 'sigmoid' (default), 'tanh' or 'relu'
         init         'large': N(0, 1) weights as in chapter 1 (default); 'scaled': N(0, 1/n_in)
-    ``weights`` and ``biases`` are plain lists of arrays in Nielsen's layout, as in ``Network``.
+    The defaults are chapter 1's network (quadratic cost, large initial weights), the one whose
+    backprop chapter 2's exercise makes matrix-based. Chapter 3's network is
+    ``cost="cross-entropy", init="scaled"``, the defaults of ``network2.Network``.
+    ``weights`` and ``biases`` are plain lists of arrays in Nielsen's layout, as in ``Network``;
+    every public method checks its input and them at its door, the algorithm below runs unchecked.
     Data may be Nielsen's lists of (x, y) tuples or a pair of arrays (X (n, n_in), Y one-hot
     (n, n_out) or integer labels (n,)).
     """
@@ -64,7 +68,6 @@ class MatrixNetwork(NielsenParameters):
         self.init = init
         self.rng = make_rng(seed)
         self.biases, self.weights = gaussian_parameters(self.sizes, self.rng, self.dtype, scaled=(init == "scaled"))
-        self._own_parameters()
 
     def __repr__(self) -> str:
         return (f"MatrixNetwork({self.sizes}, cost {self.cost.name}, activation {self.activation.name}, "
@@ -134,13 +137,13 @@ class MatrixNetwork(NielsenParameters):
     def feedforward(self, a: np.ndarray) -> np.ndarray:
         """The network's output activations: for a column (n_in, 1) a column (n_out, 1), as in the
         book; for a vector (n_in,) a vector; for samples in rows (m, n_in) rows (m, n_out)."""
-        self._own_parameters()
+        self._check_parameters()
         rows, form = input_rows(a, self.sizes[0], self.dtype, "feedforward input")
         return as_form(self._feedforward_rows(rows), form)
 
     def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most active output) for one sample, or an array of them for rows."""
-        return digits(self.feedforward(x), self.sizes[-1])
+        return most_active(self.feedforward(x), self.sizes[-1])
 
     def _feedforward_rows(self, X: np.ndarray) -> np.ndarray:
         a = X
@@ -167,7 +170,7 @@ class MatrixNetwork(NielsenParameters):
         X: (m, n_in) rows, or one column (n_in, 1); Y: one-hot (m, n_out) or labels (m,), or one
         column (n_out, 1). Same shapes as ``Network.backprop``; for one sample the same numbers.
         """
-        self._own_parameters()
+        self._check_parameters()
         return self._backprop(*self._batch(X, Y))
 
     def update_mini_batch(self, mini_batch: Data, eta: float, lmbda: float = 0.0, n: Optional[int] = None, *,
@@ -175,10 +178,8 @@ class MatrixNetwork(NielsenParameters):
         """One gradient-descent step on a mini-batch: a list of (x, y) tuples or (X, Y) arrays.
         ``lmbda`` and ``n`` (the training-set size, default the mini-batch's) as network2.py;
         ``l1_lmbda`` the L1 term's (problem 3.18)."""
-        check_eta(eta)
-        check_lmbda(lmbda)
-        check_lmbda(l1_lmbda, "l1_lmbda")
-        self._own_parameters()
+        eta, lmbda, l1_lmbda = check_eta(eta), check_lmbda(lmbda), check_lmbda(l1_lmbda, "l1_lmbda")
+        self._check_parameters()
         X, Y = as_matrices(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", self.dtype)
         n = len(X) if n is None else check_int(n, "n (the training set's size)", len(X))
         _check_decay(eta, lmbda, n)
@@ -209,13 +210,12 @@ class MatrixNetwork(NielsenParameters):
         epoch's pace, end past it. ``monitor_layer_speeds`` (chapter 5) records, at the start of
         every epoch, each layer's speed of learning on the training data (see ``layer_speeds``).
         """
-        check_hyperparameters(epochs, mini_batch_size, eta)
-        check_lmbda(lmbda)
-        check_lmbda(l1_lmbda, "l1_lmbda")
-        check_real(momentum, "momentum", "a number in [0, 1)", lambda v: 0 <= v < 1)
+        eta = check_hyperparameters(epochs, mini_batch_size, eta)
+        lmbda, l1_lmbda = check_lmbda(lmbda), check_lmbda(l1_lmbda, "l1_lmbda")
+        momentum = check_real(momentum, "momentum", "a number in [0, 1)", lambda v: 0 <= v < 1)
+        check_callback(callback)
         budget, stopping, schedule = TimeBudget(max_seconds), EarlyStopping(early_stopping_n), EtaSchedule(eta, lr_schedule_n)
-        self._own_parameters()
-        check_finite_parameters(self.weights, self.biases, None, eta)
+        self._check_parameters()
         X, Y = as_matrices(training_data, self.sizes[0], self.sizes[-1], "training_data", self.dtype)
         _check_decay(eta, lmbda, len(X))
         test = self._labelled(test_data, "test_data")
@@ -231,7 +231,7 @@ class MatrixNetwork(NielsenParameters):
         velocity = ([np.zeros_like(w) for w in self.weights], [np.zeros_like(b) for b in self.biases]) if momentum else None
         for j in range(epochs):
             if budget.exhausted(history.seconds):
-                say(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
+                print_if_verbose(verbose, f"time budget of {budget.max_seconds:g} s reached: stopping")
                 break
             if monitor_layer_speeds:
                 history.layer_speeds.append(self._layer_speeds(X, Y))
@@ -255,13 +255,13 @@ class MatrixNetwork(NielsenParameters):
                 callback(j, history)
             if stopping.should_stop(plateau):
                 more = f" of more than {early_stopping_delta:g} of the evaluation set" if early_stopping_delta else ""
-                say(verbose, f"early stopping: no improvement{more} in {stopping.n} epochs")
+                print_if_verbose(verbose, f"early stopping: no improvement{more} in {stopping.n} epochs")
                 break
             if schedule.update(plateau):
-                say(verbose, f"eta has fallen by a factor of {schedule.FACTOR}: stopping")
+                print_if_verbose(verbose, f"eta has fallen by a factor of {schedule.FACTOR}: stopping")
                 break
             if schedule.eta != history.eta[-1]:
-                say(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
+                print_if_verbose(verbose, f"  no improvement in {schedule.n} epochs: eta halved to {schedule.eta:g}")
         return history
 
     def _train_epoch(self, X: np.ndarray, Y: np.ndarray, m: int, eta: float, lmbda: float, l1_lmbda: float,
@@ -296,21 +296,20 @@ class MatrixNetwork(NielsenParameters):
     def evaluate(self, test_data: Data) -> int:
         """Number of test samples classified correctly (list of tuples or (X, labels) arrays):
         network.py's ``evaluate`` (network2.py's ``accuracy``)."""
-        self._own_parameters()
+        self._check_parameters()
         return self._correct(*self._labelled(test_data, "test_data"))
 
     def accuracy(self, X: np.ndarray, labels: np.ndarray) -> float:
         """The fraction of the rows of X whose most active output neuron is the label (one-hot or integer)."""
-        self._own_parameters()
+        self._check_parameters()
         X, labels = self._labelled((X, labels), "accuracy input")
         return self._correct(X, labels) / len(X)
 
     def total_cost(self, data: Data, lmbda: float = 0.0, l1_lmbda: float = 0.0) -> float:
         """Mean cost over ``data`` plus the L2 term (lmbda / 2n) sum ||w||^2, as in network2.py
         (n the size of ``data``), and the L1 term (l1_lmbda / n) sum |w|."""
-        check_lmbda(lmbda)
-        check_lmbda(l1_lmbda, "l1_lmbda")
-        self._own_parameters()
+        lmbda, l1_lmbda = check_lmbda(lmbda), check_lmbda(l1_lmbda, "l1_lmbda")
+        self._check_parameters()
         return self._total_cost(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype), lmbda, l1_lmbda)
 
     def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float, l1_lmbda: float = 0.0) -> float:
@@ -323,15 +322,16 @@ class MatrixNetwork(NielsenParameters):
     def mean_bias_gradients(self, data: Data) -> list[np.ndarray]:
         """delta^l = dC/db^l for every layer l, C the cost averaged over ``data`` (the book's
         ``get_average_gradient``): backprop's summed gradient divided by the number of samples."""
+        self._check_parameters()
         return self._mean_bias_gradients(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))
 
     def layer_speeds(self, data: Data) -> list[float]:
         """Chapter 5's speed of learning of every layer: ||delta^l||, the length of the mean
         gradient dC/db^l over ``data`` (the hidden layers are all but the last)."""
+        self._check_parameters()
         return self._layer_speeds(*as_matrices(data, self.sizes[0], self.sizes[-1], "data", self.dtype))
 
     def _mean_bias_gradients(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
-        self._own_parameters()
         nabla_b, _ = self._backprop(X, Y)
         return [nb / len(X) for nb in nabla_b]
 
@@ -344,8 +344,9 @@ class MatrixNetwork(NielsenParameters):
 
     # ------------------------------------------------------------------ the gradient-check protocol
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """The cost summed over the batch (X, Y): the function whose gradient ``backprop`` returns."""
-        self._own_parameters()
+        """The cost summed (not averaged) over the batch (X, Y), sum_x C_x: the function whose
+        gradient ``backprop`` returns (``total_cost`` is network2's mean, with its L2 term)."""
+        self._check_parameters()
         X, Y = self._batch(X, Y)
         return self._cost_sum(X, Y)
 

@@ -1,19 +1,23 @@
-"""A network's parameters: named, and owned by the network.
+"""A network's parameters: where they live, by name, and their one check.
 
-``by_name`` names the layer-by-layer lists w0, b0, w1, b1, ... (the names of ``params`` and
-``gradient`` in every network but TwoLayerNet, which keeps its book's W1, b1, W2, b2).
-``take_over`` keeps a network's arrays its own: training updates them in place, so an array
-that ``params`` handed out stays the one the network trains; an array assigned from elsewhere
-(``net.weights = other.weights``, ``net.weights[0] = w``) is checked once and copied once.
+Every network keeps its arrays in plain places: ``weights[l]`` and ``biases[l]`` (Network,
+MatrixNetwork), ``layers[l].w`` and ``.b`` (ConvNetwork), the affine layers' ``W`` and ``b``
+(TwoLayerNet). Training updates them in place, so an array read from ``params`` stays the one
+trained. Assigning an array (``net.weights[0] = w``, ``layer.w = w``, ``net.params["w0"] = w``)
+shares it: the network trains that very array. ``check_parameters`` checks the arrays, once, at
+each public method's door (shape, dtype, finite numbers); ``params`` is a live view whose
+assignment checks the array first.
 """
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .files import save
+from . import files
 
 
 def by_name(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
@@ -24,90 +28,126 @@ def by_name(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> dict
     return named
 
 
-def take_over(arrays: Sequence[np.ndarray], own: Sequence[np.ndarray], shapes: Sequence[tuple], dtype: np.dtype, kind: str,
-              in_place: bool = False) -> list[np.ndarray]:
-    """``arrays`` as the network's own: entry i stays as it is if it is ``own[i]`` (the array the
-    network made or took over before) with its shape; any other is checked (real numbers, the
-    shape ``shapes[i]``, finite in ``dtype``) and copied into ``dtype``. The list returned is
-    ``arrays`` itself if ``in_place`` (the network's own list), else a new one. Raises ValueError
-    naming the entry."""
-    if isinstance(arrays, np.ndarray) or not isinstance(arrays, (list, tuple)):
-        raise ValueError(f"{kind} must be a list of {len(shapes)} arrays, got {type(arrays).__name__}")
-    if len(arrays) != len(shapes):
-        raise ValueError(f"{kind}: expected {len(shapes)} arrays, got {len(arrays)}")
-    out = arrays if in_place else list(arrays)
-    for i, (a, shape) in enumerate(zip(arrays, shapes)):
-        if i < len(own) and a is own[i] and a.shape == shape:
-            continue
-        a = np.asarray(a)
-        if a.dtype.kind not in "fiu":
-            raise ValueError(f"{kind}[{i}] has dtype {a.dtype}: parameters must be real numbers")
-        if a.shape != shape:
-            raise ValueError(f"{kind}[{i}] has shape {a.shape}, the network's sizes need {shape}")
-        with np.errstate(over="ignore"):
-            copy = np.array(a, dtype=dtype)
-        if not np.isfinite(copy).all():
-            raise ValueError(f"{kind}[{i}] contains values that are not finite in {np.dtype(dtype).name} "
-                             f"(nan, inf, or too large)")
-        out[i] = copy
-    return out
+@dataclass(frozen=True)
+class Slot:
+    """Where one parameter array lives, ``owner.attr`` or ``owner.attr[index]``, and what it must be."""
+
+    name: str                 # its name in ``params``
+    label: str                # how messages call it, e.g. "weights[0]" or "layers[1].w"
+    owner: Any
+    attr: str
+    index: Optional[int]
+    shape: tuple
+    dtype: np.dtype
+
+    def get(self) -> Any:
+        value = getattr(self.owner, self.attr)
+        return value if self.index is None else value[self.index]
+
+    def put(self, array: np.ndarray) -> None:
+        if self.index is None:
+            setattr(self.owner, self.attr, array)
+        else:
+            getattr(self.owner, self.attr)[self.index] = array
+
+
+def check_array(a: Any, label: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """A parameter array as the network computes with it: a numpy array of ``shape`` and
+    ``dtype``, all finite. Raises ValueError naming ``label`` and what is wrong."""
+    if not isinstance(a, np.ndarray):
+        raise ValueError(f"{label} is a {type(a).__name__}, expected a numpy array of shape {shape}")
+    if a.shape != shape:
+        raise ValueError(f"{label} has shape {a.shape}, the network's sizes need {shape}")
+    if a.dtype != dtype:
+        raise ValueError(f"{label} has dtype {a.dtype}, the network computes in {dtype.name} "
+                         f"(assign a.astype(np.{dtype.name}), a copy)")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{label} contains non-finite values (nan or inf)")
+    return a
+
+
+def check_parameters(slots: Sequence[Slot]) -> None:
+    """Every parameter array where it lives, checked (``check_array``): the door check."""
+    for slot in slots:
+        check_array(slot.get(), slot.label, slot.shape, slot.dtype)
+
+
+def check_lists(owner: Any, counts: int) -> None:
+    """``owner.weights`` and ``owner.biases`` are lists of ``counts`` arrays each (Nielsen's layout)."""
+    for kind in ("weights", "biases"):
+        arrays = getattr(owner, kind)
+        if not isinstance(arrays, list):
+            raise ValueError(f"{kind} must be a list of {counts} arrays, got {type(arrays).__name__}")
+        if len(arrays) != counts:
+            raise ValueError(f"{kind}: expected {counts} arrays, got {len(arrays)}")
+
+
+class ParameterView(MutableMapping):
+    """``params``: the network's arrays by name, live. ``params[name]`` is the network's own
+    array; ``params[name] = a`` puts ``a`` in its place (shared, not copied), after checking it
+    has the shape and dtype that place needs; names are neither added nor removed."""
+
+    def __init__(self, slots: Sequence[Slot]) -> None:
+        self._slots = {s.name: s for s in slots}
+
+    def _slot(self, name: str) -> Slot:
+        try:
+            return self._slots[name]
+        except (KeyError, TypeError):
+            raise KeyError(f"params has no {name!r}; its names are {', '.join(self._slots)}") from None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._slot(name).get()
+
+    def __setitem__(self, name: str, array: np.ndarray) -> None:
+        slot = self._slot(name)
+        slot.put(check_array(array, f"params[{name!r}]", slot.shape, slot.dtype))
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"params' names are fixed by the network: {name!r} cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __repr__(self) -> str:
+        return "params(" + ", ".join(f"{n}: {s.shape}" for n, s in self._slots.items()) + ")"
 
 
 class NielsenParameters:
-    """What Network and MatrixNetwork share: ``weights`` and ``biases`` in Nielsen's layout, (n_out,
-    n_in) and (n_out, 1) per layer of ``sizes``, owned by the network; ``params``; ``save``.
-
-    Assigning ``net.weights = other.weights`` checks the arrays and copies them at once, so that
-    training one network never changes another; an array put into the list itself
-    (``net.weights[0] = w``) is checked and copied at the next call.
-    """
+    """What Network and MatrixNetwork share: ``weights`` and ``biases`` in Nielsen's layout,
+    (n_out, n_in) and (n_out, 1) per layer of ``sizes``, plain lists of the network's arrays;
+    ``params``; ``save``."""
 
     sizes: list[int]
     dtype: np.dtype
-    _own: tuple[list, list] = ([], [])
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+    def _slots(self) -> list[Slot]:
+        sizes, slots = self.sizes, []
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            slots.append(Slot(f"w{l}", f"weights[{l}]", self, "weights", l, (n_out, n_in), self.dtype))
+            slots.append(Slot(f"b{l}", f"biases[{l}]", self, "biases", l, (n_out, 1), self.dtype))
+        return slots
+
+    def _check_parameters(self) -> None:
+        """The door check of the weights and biases: lists of the right arrays (``check_array``)."""
+        check_lists(self, len(self.sizes) - 1)
+        check_parameters(self._slots())
 
     @property
-    def weights(self) -> list[np.ndarray]:
-        return self._weights
-
-    @weights.setter
-    def weights(self, arrays: Sequence[np.ndarray]) -> None:
-        self._weights = take_over(arrays, self._own[0], self._shapes()[0], self.dtype, "weights")
-        self._own = (list(self._weights), self._own[1])
-
-    @property
-    def biases(self) -> list[np.ndarray]:
-        return self._biases
-
-    @biases.setter
-    def biases(self, arrays: Sequence[np.ndarray]) -> None:
-        self._biases = take_over(arrays, self._own[1], self._shapes()[1], self.dtype, "biases")
-        self._own = (self._own[0], list(self._biases))
-
-    def _shapes(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        sizes = self.sizes
-        return [(b, a) for a, b in zip(sizes[:-1], sizes[1:])], [(b, 1) for b in sizes[1:]]
-
-    def _own_parameters(self) -> None:
-        """The weights and biases as the network's own arrays (see ``take_over``), before any work."""
-        shapes = self._shapes()
-        for kind, arrays, own, shape in (("weights", self._weights, self._own[0], shapes[0]),
-                                         ("biases", self._biases, self._own[1], shapes[1])):
-            take_over(arrays, own, shape, self.dtype, kind, in_place=isinstance(arrays, list))
-        self._own = (list(self._weights), list(self._biases))
-
-    @property
-    def params(self) -> dict[str, np.ndarray]:
+    def params(self) -> ParameterView:
         """The parameter arrays by name (w0, b0, w1, b1, ...): the network's own arrays, the
-        ones training updates in place."""
-        self._own_parameters()
-        return by_name(self.weights, self.biases)
+        ones training updates in place; assigning one shares the array (``ParameterView``)."""
+        return ParameterView(self._slots())
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
-        self._own_parameters()
-        save(self, path)
+        files.save(self, path)
 
     def _file_header(self) -> dict:
         return dict(sizes=list(self.sizes), cost=self.cost.name, activation=self.activation.name, init=self.init,
@@ -117,5 +157,4 @@ class NielsenParameters:
         return self.weights, self.biases
 
     def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
-        self.weights, self.biases = weights, biases
-        self._own_parameters()
+        self.weights, self.biases = list(weights), list(biases)

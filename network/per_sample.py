@@ -20,18 +20,23 @@ import numpy as np
 
 from .activations import SIGMOID, sigmoid, sigmoid_prime
 from .costs import QuadraticCost
-from .data import Inputs, as_form, digits, input_rows, labelled_rows
+from .data import Inputs, as_form, count_correct, input_rows, labelled_rows, most_active
 from .history import EpochCallback, History
 from .initialization import gaussian_parameters, make_rng
 from .parameters import NielsenParameters, by_name
 from .reports import print_epoch
-from .validation import check_eta, check_finite_parameters, check_hyperparameters, check_sample_list, check_sizes
+from .validation import check_callback, check_eta, check_finite_parameters, check_hyperparameters, check_sample_list, check_sizes
 
 Sample = tuple  # (x, y): x of shape (n_in, 1); y one-hot (n_out, 1) or an int label
 
 
 class Network(NielsenParameters):
     """A feedforward network of sigmoid neurons trained by per-sample backpropagation.
+
+    ``weights`` and ``biases`` are plain lists of the network's arrays, trained in place; every
+    public method checks its input, and these arrays, at its door (``_check_parameters``), and
+    the book's algorithm below it (``_feedforward``, ``_update_mini_batch``, ``_backprop``,
+    ``_evaluate``) runs unchecked, as network.py's.
 
     >>> net = Network([784, 30, 10], seed=1)
     >>> net.SGD(training_data, 30, 10, 3.0, test_data=test_data)   # doctest: +SKIP
@@ -48,7 +53,6 @@ class Network(NielsenParameters):
         self.num_layers = len(self.sizes)
         self.rng = make_rng(seed)
         self.biases, self.weights = gaussian_parameters(self.sizes, self.rng)
-        self._own_parameters()
 
     def __repr__(self) -> str:
         return f"Network({self.sizes}, cost quadratic, activation sigmoid, init large, float64)"
@@ -56,10 +60,16 @@ class Network(NielsenParameters):
     def feedforward(self, a: np.ndarray) -> np.ndarray:
         """Return the output of the network for input ``a``: a' = sigma(w a + b) per layer. A
         column (n_in, 1) gives a column, as in the book; a vector (n_in,) a vector; samples in
-        rows (m, n_in) rows (m, n_out)."""
-        self._own_parameters()
+        rows (m, n_in) rows (m, n_out), computed for all rows at once as MatrixNetwork does
+        (the same sigmoid, the same products: the same numbers, overflows included)."""
+        self._check_parameters()
         rows, form = input_rows(a, self.sizes[0], self.dtype, "feedforward input")
-        return as_form(self._feedforward(rows.T).T, form)
+        return as_form(self._feedforward_rows(rows), form)
+
+    def _feedforward_rows(self, X: np.ndarray) -> np.ndarray:
+        for b, w in zip(self.biases, self.weights):
+            X = self.activation.fn(X @ w.T + b.T)               # a' = sigma(w a + b), a row per sample
+        return X
 
     def _feedforward(self, a: np.ndarray) -> np.ndarray:
         for b, w in zip(self.biases, self.weights):
@@ -68,7 +78,7 @@ class Network(NielsenParameters):
 
     def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the most active output) for one sample, or an array of them for rows."""
-        return digits(self.feedforward(x), self.sizes[-1])
+        return most_active(self.feedforward(x), self.sizes[-1])
 
     def SGD(self, training_data: list[Sample], epochs: int, mini_batch_size: int, eta: float,
             test_data: Optional[list[Sample]] = None, *, verbose: bool = True,
@@ -81,12 +91,11 @@ class Network(NielsenParameters):
         epoch and the book's ``Epoch j: correct / total`` line is printed. ``callback(epoch,
         history)`` runs after each epoch, e.g. to log. Returns the History.
         """
-        check_hyperparameters(epochs, mini_batch_size, eta)
-        self._own_parameters()
-        check_finite_parameters(self.weights, self.biases, None, eta)
-        check_sample_list(training_data, self.sizes[0], self.sizes[-1], "training_data", "one-hot")
+        eta = check_hyperparameters(epochs, mini_batch_size, eta)
+        check_callback(callback)
+        self._checked(training_data, "training_data")
         if test_data is not None:
-            check_sample_list(test_data, self.sizes[0], self.sizes[-1], "test_data", "any")
+            self._checked(test_data, "test_data", "any")
         n = len(training_data)
         history = History(n_test=len(test_data) if test_data is not None else 0)
         for j in range(epochs):
@@ -108,10 +117,7 @@ class Network(NielsenParameters):
     def update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
         """One gradient-descent step: w -> w - (eta/m) sum_x dC_x/dw, and likewise for b. The
         mini-batch is a list of (x, y) tuples with one-hot y, checked."""
-        check_eta(eta)
-        self._own_parameters()
-        check_sample_list(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", "one-hot")
-        self._update_mini_batch(mini_batch, eta)
+        self._update_mini_batch(self._checked(mini_batch, "mini_batch"), check_eta(eta))
 
     def _update_mini_batch(self, mini_batch: list[Sample], eta: float) -> None:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
@@ -132,9 +138,7 @@ class Network(NielsenParameters):
         Layer-by-layer lists shaped like ``self.biases`` and ``self.weights``; x a column
         (n_in, 1), y a one-hot column (n_out, 1), checked.
         """
-        self._own_parameters()
-        check_sample_list([(x, y)], self.sizes[0], self.sizes[-1], "backprop input", "one-hot")
-        return self._backprop(x, y)
+        return self._backprop(*self._checked([(x, y)], "backprop input")[0])
 
     def _backprop(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nabla_b = [np.zeros(b.shape) for b in self.biases]
@@ -168,12 +172,11 @@ class Network(NielsenParameters):
         return self._correct(test_data, "test_data")
 
     def _correct(self, data, name: str) -> int:
-        self._own_parameters()
+        self._check_parameters()
         if not isinstance(data, list):                              # (X, labels) arrays
             X, labels = labelled_rows(data, self.sizes[0], self.sizes[-1], name)
-            return int(np.sum(self.classify(X) == labels))
-        check_sample_list(data, self.sizes[0], self.sizes[-1], name, "any")
-        return self._evaluate(data)
+            return count_correct(self._feedforward_rows, X, labels)
+        return self._evaluate(self._checked(data, name, "any"))
 
     def _evaluate(self, test_data: list[Sample]) -> int:
         correct = 0
@@ -196,18 +199,25 @@ class Network(NielsenParameters):
 
     # the gradient-check protocol (gradient_check.py): x, y one sample or lists of samples
     def loss(self, x: Inputs, y: Inputs) -> float:
-        """The quadratic cost summed over the samples: one (x, y) pair, or lists of columns."""
-        samples = _samples(x, y)
-        self._own_parameters()
-        check_sample_list(samples, self.sizes[0], self.sizes[-1], "loss input", "one-hot")
+        """The quadratic cost summed (not averaged) over the samples, sum_x 1/2 ||y - a||^2: one
+        (x, y) pair, or lists of columns. The book's C is this divided by n; the sum is the
+        function whose gradient ``backprop`` gives."""
+        samples = self._checked(_samples(x, y), "loss input")
         return sum(QuadraticCost.fn(self._feedforward(xi), yi) for xi, yi in samples)
 
     def gradient(self, x: Inputs, y: Inputs) -> dict[str, np.ndarray]:
         """The gradient of ``loss`` by backprop, summed over the samples, by name as ``params``."""
-        grads = [self.backprop(xi, yi) for xi, yi in _samples(x, y)]
+        grads = [self._backprop(xi, yi) for xi, yi in self._checked(_samples(x, y), "gradient input")]
         nabla_b = [sum(g[0][l] for g in grads) for l in range(len(self.biases))]
         nabla_w = [sum(g[1][l] for g in grads) for l in range(len(self.weights))]
         return by_name(nabla_w, nabla_b)
+
+    def _checked(self, samples: list[Sample], name: str, targets: str = "one-hot") -> list[Sample]:
+        """The door: the weights and biases, and a list of (x, y) samples (``targets`` 'one-hot' or
+        'any', see ``check_sample_list``), checked; returns the samples."""
+        self._check_parameters()
+        check_sample_list(samples, self.sizes[0], self.sizes[-1], name, targets)
+        return samples
 
 
 def _samples(x, y) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -37,7 +37,7 @@ def print_epoch(j: int, history: History, epochs: int = 0, evaluation_size: int 
         print(f"  evaluation accuracy {history.evaluation_accuracy[-1]} / {evaluation_size}", flush=True)
 
 
-def say(verbose: bool, message: str) -> None:
+def print_if_verbose(verbose: bool, message: str) -> None:
     """Print a line of a training run (a decision: stopping, eta halved), unless told to be quiet."""
     if verbose:
         print(message, flush=True)

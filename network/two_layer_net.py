@@ -14,21 +14,22 @@ from numpy.typing import DTypeLike
 
 from .activations import softmax
 from .costs import softmax_cross_entropy
-from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
+from .data import Data, as_form, count_correct, input_rows, most_active, labelled_rows
 from .initialization import make_rng
 from .layers import Affine, Relu, SoftmaxWithLoss, labels_from
 from .numerical import numerical_gradient
-from .parameters import take_over
-from .files import save
+from . import files
+from .parameters import ParameterView, Slot, check_parameters
 from .validation import check_eta, check_int, check_real, float_dtype
 
 
 class TwoLayerNet:
     """A two-layer network on the computational graph; parameters in ``params`` (W1, b1, W2, b2).
 
-    The layers hold the very arrays of ``params``: update them in place, as the book does
-    (``net.params[key] -= lr * grad[key]``); an array put into ``params`` from elsewhere is
-    checked and taken over at the next call.
+    ``params`` is a live view of the layers' own arrays: update them in place, as the book does
+    (``net.params[key] -= lr * grad[key]``); ``net.params[key] = a`` gives the layer the array
+    ``a`` itself (shared), after checking its shape and dtype. Every public method checks its
+    input and the arrays at its door.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int,
@@ -40,34 +41,35 @@ class TwoLayerNet:
         self.dtype = float_dtype(dtype)
         self.weight_init_std = float(weight_init_std)
         rng = make_rng(seed)
-        self.params = {
-            "W1": (weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(self.dtype),
-            "b1": np.zeros(hidden_size, dtype=self.dtype),
-            "W2": (weight_init_std * rng.standard_normal((hidden_size, output_size))).astype(self.dtype),
-            "b2": np.zeros(output_size, dtype=self.dtype),
-        }
+        W1, W2 = (_initial_weights(weight_init_std, rng, shape, self.dtype)
+                  for shape in ((input_size, hidden_size), (hidden_size, output_size)))
         self.layers = OrderedDict()
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Affine1"] = Affine(W1, np.zeros(hidden_size, dtype=self.dtype))
         self.layers["Relu1"] = Relu()
-        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.layers["Affine2"] = Affine(W2, np.zeros(output_size, dtype=self.dtype))
         self.last_layer = SoftmaxWithLoss()
 
     def __repr__(self) -> str:
         return (f"TwoLayerNet({self.sizes}, cost softmax cross-entropy, activation relu, "
                 f"init N(0, {self.weight_init_std:g}^2), {self.dtype.name})")
 
-    def _own_parameters(self) -> None:
-        """The arrays of ``params`` are the layers' own: one put in from elsewhere is checked
-        (``parameters.take_over``) and handed to its layer."""
+    def _slots(self) -> list[Slot]:
         n_in, n_hidden, n_out = self.sizes
-        for layer, w, b, shape in (("Affine1", "W1", "b1", (n_in, n_hidden)), ("Affine2", "W2", "b2", (n_hidden, n_out))):
+        slots = []
+        for l, (layer, shape) in enumerate((("Affine1", (n_in, n_hidden)), ("Affine2", (n_hidden, n_out))), start=1):
             affine = self.layers[layer]
-            affine.W, = take_over([self.params[w]], [affine.W], [shape], self.dtype, w)
-            affine.b, = take_over([self.params[b]], [affine.b], [shape[1:]], self.dtype, b)
-            self.params[w], self.params[b] = affine.W, affine.b
+            slots.append(Slot(f"W{l}", f"params['W{l}']", affine, "W", None, shape, self.dtype))
+            slots.append(Slot(f"b{l}", f"params['b{l}']", affine, "b", None, shape[1:], self.dtype))
+        return slots
+
+    @property
+    def params(self) -> ParameterView:
+        """W1, b1, W2, b2: the affine layers' own arrays, live (see the class's docstring)."""
+        return ParameterView(self._slots())
 
     def _rows(self, x, name: str) -> tuple[np.ndarray, str]:
-        self._own_parameters()
+        """The door: the parameters, and the inputs as rows (``input_rows``), checked."""
+        check_parameters(self._slots())
         return input_rows(x, self.sizes[0], self.dtype, name)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -88,10 +90,11 @@ class TwoLayerNet:
 
     def classify(self, x: np.ndarray) -> int | np.ndarray:
         """The digit (the highest score) for one sample, or an array of them for rows."""
-        return digits(self.feedforward(x), self.sizes[-1])
+        return most_active(self.feedforward(x), self.sizes[-1])
 
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
-        """Mean cross-entropy of the softmax of the scores; t one-hot or integer labels."""
+        """The cross-entropy of the softmax of the scores averaged (not summed) over the batch, as
+        the book's; t one-hot or integer labels."""
         rows, _ = self._rows(x, "loss input")
         return self.last_layer.forward(self._scores(rows), t)
 
@@ -105,7 +108,7 @@ class TwoLayerNet:
 
     def evaluate(self, test_data: Data) -> int:
         """Number of samples classified correctly in ``test_data`` = (x, t) arrays (or Nielsen's tuples)."""
-        self._own_parameters()
+        check_parameters(self._slots())
         return self._correct(*labelled_rows(test_data, self.sizes[0], self.sizes[-1], "test_data", self.dtype))
 
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray, h: float = 1e-4,
@@ -144,7 +147,7 @@ class TwoLayerNet:
 
     def update_mini_batch(self, mini_batch: Data, eta: float) -> None:
         """One step of the book's training loop on ``mini_batch`` = (x, t): params -= eta grad."""
-        check_eta(eta)
+        eta = check_eta(eta)
         if not (isinstance(mini_batch, tuple) and len(mini_batch) == 2):
             raise ValueError(f"mini_batch must be a pair (x, t) of inputs in rows and their targets, "
                              f"got {type(mini_batch).__name__}" + (f" of {len(mini_batch)}" if hasattr(mini_batch, "__len__") else ""))
@@ -156,18 +159,28 @@ class TwoLayerNet:
     def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.
         It is checked first (shapes, finite numbers): what save writes, load reads."""
-        self._own_parameters()
-        save(self, path)
+        files.save(self, path)
 
     def _file_header(self) -> dict:
         return dict(sizes=list(self.sizes), weight_init_std=self.weight_init_std, dtype=self.dtype.name)
 
     def _file_arrays(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        return [self.params["W1"], self.params["W2"]], [self.params["b1"], self.params["b2"]]
+        params = self.params
+        return [params["W1"], params["W2"]], [params["b1"], params["b2"]]
 
     def _load_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
         self.params.update(W1=weights[0], W2=weights[1], b1=biases[0], b2=biases[1])
-        self._own_parameters()
+
+
+def _initial_weights(std: float, rng: np.random.Generator, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """The book's std * N(0, 1) weights in ``dtype``; refused by name if they are not finite there
+    (a std of 1e200 is a float64 but overflows float32)."""
+    with np.errstate(over="ignore"):
+        w = (std * rng.standard_normal(shape)).astype(dtype)
+    if not np.isfinite(w).all():
+        raise ValueError(f"weight_init_std = {std:g} gives initial weights that are not finite in {dtype.name} "
+                         f"(its largest value is {np.finfo(dtype).max:g})")
+    return w
 
 
 def _mean_loss(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -28,10 +28,17 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
     return [check_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
 
 
-def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> None:
+def check_hyperparameters(epochs: int, mini_batch_size: int, eta: float) -> float:
+    """SGD's three numbers checked; returns eta as a float (a Fraction or a numpy scalar computes as one)."""
     check_int(epochs, "epochs", 0)
     check_int(mini_batch_size, "mini_batch_size")
-    check_eta(eta)
+    return check_eta(eta)
+
+
+def check_callback(callback: Any) -> None:
+    """SGD's ``callback``: None, or a function called as callback(epoch, history)."""
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be a function of (epoch, history), or None; got {short(callback)}")
 
 
 def check_real(value: Any, name: str, condition: str, ok: Callable[[float], bool]) -> float:

@@ -31,6 +31,10 @@ def test_cost_values_and_deltas_are_the_books():
     assert np.allclose(CrossEntropyCost.derivative(a, y), [[-1 / 0.8], [1 / 0.9]])
     assert LogLikelihoodCost.fn(np.array([[0.7], [0.3]]), y) == pytest.approx(-np.log(0.7))
     assert CrossEntropyCost.fn(np.array([[1.0]]), np.array([[1.0]])) == 0.0  # 0 log 0 taken as 0
+    from network.costs import get_cost
+    assert get_cost("Cross_Entropy") is CrossEntropyCost and get_cost("softmax") is LogLikelihoodCost
+    with pytest.raises(ValueError, match=r"unknown cost 'mse'; choose one of"):     # half the sum is no mean
+        get_cost("mse")
 
 
 @pytest.mark.parametrize("cost", [QuadraticCost, CrossEntropyCost, LogLikelihoodCost])

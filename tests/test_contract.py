@@ -164,3 +164,57 @@ def test_defaults_follow_each_book():
     assert make("Network").dtype == np.float64 and MatrixNetwork([2, 2]).dtype == np.float64   # network.py's numbers
     assert ConvNetwork([FullyConnectedLayer(4, 3), SoftmaxLayer(3, 2)]).dtype == np.float32      # network3's floatX
     assert TwoLayerNet(4, 3, 2).dtype == np.float64
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_assigning_into_params_shares_the_array_after_a_check_in_every_network(kind):
+    net = make(kind)
+    x, y, X, _ = batch(kind)
+    params = net.params
+    name = next(iter(params))
+    own = params[name]
+    new = own + np.random.default_rng(2).standard_normal(own.shape)
+    params[name] = new                                          # taken over: the network computes with it ...
+    assert net.params[name] is new and params[name] is new
+    assert net.loss(x, y) != make(kind).loss(x, y)
+    given = new.copy()
+    net.update_mini_batch(list(zip(x, y)) if kind == "Network" else (X, batch(kind)[3]), 0.5)
+    assert net.params[name] is new and not np.array_equal(new, given)     # ... and trains it in place
+    for bad, match in ((np.zeros((3, 4)), r"has shape \(3, 4\), the network's sizes need"),
+                       (own.astype(np.float32), "has dtype float32, the network computes in float64"),
+                       (own.tolist(), "is a list, expected a numpy array"),
+                       (np.full(own.shape, np.nan), "contains non-finite values")):
+        with pytest.raises(ValueError, match=rf"params\['{name}'\] {match}"):
+            params[name] = bad
+        assert net.params[name] is new                           # refused: nothing changed
+    with pytest.raises(KeyError, match=r"params has no 'w99'; its names are"):
+        params["w99"] = own
+    with pytest.raises(TypeError, match="names are fixed"):
+        del params[name]
+    assert list(net.params) == list(make(kind).params) and len(net.params) == 2 * (3 if kind == "ConvNetwork" else 2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_seeds_and_hyperparameters_are_checked_at_the_door(kind):
+    from fractions import Fraction
+
+    for seed in ("abc", 1.5, -1, True):
+        with pytest.raises(ValueError, match="seed must be None, an integer >= 0 or a numpy Generator, got"):
+            if kind == "ConvNetwork":
+                ConvNetwork([FullyConnectedLayer(4, 3), SoftmaxLayer(3, 2)], seed=seed)
+            elif kind == "TwoLayerNet":
+                TwoLayerNet(4, 3, 2, seed=seed)
+            else:
+                getattr(network, kind)([4, 3], seed=seed)
+    net = make(kind)
+    x, y, X, labels = batch(kind)
+    mini_batch = list(zip(x, y)) if kind == "Network" else (X, labels)
+    twin = make(kind)
+    net.update_mini_batch(mini_batch, Fraction(1, 2))          # a Fraction computes as the float it is
+    twin.update_mini_batch(mini_batch, 0.5)
+    assert all(np.array_equal(p, twin.params[k]) for k, p in net.params.items())
+    if kind == "TwoLayerNet":
+        return
+    net.SGD(mini_batch, 1, 3, Fraction(1, 2), verbose=False)
+    with pytest.raises(ValueError, match=r"callback must be a function of \(epoch, history\), or None; got 5"):
+        net.SGD(mini_batch, 1, 3, 0.5, verbose=False, callback=5)

@@ -434,23 +434,97 @@ def test_parallel_lanes_give_the_batch_gradient_and_follow_replaced_weights():
     assert all(np.array_equal(la.w, lb.w) for la, lb in zip(a.layers, b.layers))
 
 
-def test_arrays_assigned_to_a_layer_are_checked_and_taken_over():
+def test_arrays_assigned_to_a_layer_are_shared_and_checked_at_the_networks_door():
     conv = ConvPoolLayer((2, 1, 3, 3), (1, 1, 6, 6), rng=np.random.default_rng(0))
     fc = FullyConnectedLayer(4, 3, rng=np.random.default_rng(0))
-    for layer, w_shape, b_shape in ((conv, (9, 2), (2,)), (fc, (4, 3), (3,))):
-        w = np.arange(np.prod(w_shape)).reshape(w_shape)           # int64: taken, as the layer's float32
+    net = ConvNetwork([conv, FullyConnectedLayer(8, 4), fc, SoftmaxLayer(3, 2)], 1)
+    x = np.zeros((2, 36), np.float32)
+    for l, layer, w_shape, b_shape in ((0, conv, (9, 2), (2,)), (2, fc, (4, 3), (3,))):
+        w = np.ones(w_shape, np.float32)
+        layer.w = w                                                # shared: the layer trains this very array
+        assert layer.w is w and net.params[f"w{l}"] is w
+        net.update_mini_batch((x, np.array([0, 1])), 0.5)
+        assert layer.w is w
+        for bad, match in ((np.arange(np.prod(w_shape)).reshape(w_shape), "has dtype int64, the network computes in float32"),
+                           (np.zeros((2, 2), np.float32), r"has shape \(2, 2\), the network's sizes need"),
+                           (np.full(w_shape, np.nan, np.float32), "contains non-finite values"),
+                           (np.full(w_shape, "x"), "has dtype <U1")):
+            layer.w = bad
+            for call in (lambda: net.feedforward(x), lambda: net.update_mini_batch((x, np.array([0, 1])), 0.5),
+                         lambda: net.SGD((x, np.array([0, 1])), 1, 1, 0.1, verbose=False)):
+                with pytest.raises(ValueError, match=rf"layers\[{l}\]\.w {match}"):
+                    call()
         layer.w = w
-        assert layer.w.dtype == np.float32 and layer.w is not w and np.array_equal(layer.w, w)
-        own = layer.w
-        layer.w -= 1                                               # in place: still the layer's own array
-        assert layer.w is own
-        name = type(layer).__name__
-        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has shape \(2, 2\), the network's sizes need"):
-            layer.w = np.zeros((2, 2))
-        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
-            layer.b = np.full(b_shape, np.nan)
-        with pytest.raises(ValueError, match=rf"{name}\.b\[0\] contains values that are not finite in float32"):
-            layer.b = np.full(b_shape, 1e300)
-        with pytest.raises(ValueError, match=rf"{name}\.w\[0\] has dtype <U1: parameters must be real numbers"):
-            layer.w = np.full(w_shape, "x")
-        assert layer.w is own
+        layer.b = np.full(b_shape, np.inf, np.float32)
+        with pytest.raises(ValueError, match=rf"layers\[{l}\]\.b contains non-finite values"):
+            net.backprop(x, np.array([0, 1]))
+        layer.b = np.zeros(b_shape, np.float32)
+
+
+@pytest.mark.parametrize("filter_shape, image_shape, pool, act", [
+    ((3, 1, 5, 5), (4, 1, 12, 12), (2, 2), "sigmoid"),
+    ((4, 3, 2, 3), (3, 3, 7, 9), (3, 2), "tanh"),          # odd borders the pooling drops
+    ((2, 2, 3, 3), (5, 2, 6, 6), (1, 1), "relu"),
+    ((5, 4, 1, 1), (2, 4, 4, 5), (2, 1), "relu"),
+])
+def test_the_fast_layer_equals_the_short_reference_forward_and_backward(filter_shape, image_shape, pool, act):
+    from network import conv_reference as ref
+
+    rng = np.random.default_rng(sum(filter_shape))
+    layer = ConvPoolLayer(filter_shape, image_shape, pool, act, rng, F64)
+    x = rng.standard_normal(image_shape)                       # DLfS's (m, C, H, W)
+    W = ref.filters(layer.w, filter_shape)
+    out, cache = ref.forward(x, W, layer.b, pool, layer.activation)
+    fast = layer.forward(x.transpose(1, 2, 3, 0))               # the layer's (C, H, W, m)
+    assert out.shape == (image_shape[0], *layer.out_shape)
+    assert np.allclose(fast.transpose(3, 0, 1, 2), out, rtol=0, atol=1e-13)
+    dout = rng.standard_normal(out.shape)
+    dx, dW, db = ref.backward(dout, W, cache, pool, layer.activation)
+    fast_dx = layer.backward(dout.transpose(1, 2, 3, 0))
+    assert np.allclose(fast_dx.transpose(3, 0, 1, 2), dx, rtol=0, atol=1e-12)
+    assert np.allclose(ref.filters(layer.dw, filter_shape), dW, rtol=0, atol=1e-12)
+    assert np.allclose(layer.db, db, rtol=0, atol=1e-12)
+    assert np.abs(dW).max() > 0.1 and np.abs(dx).max() > 0.1    # gradients that say something
+    tied = np.zeros(image_shape)                                # every block a tie: both take its first entry
+    out, cache = ref.forward(tied, W, layer.b, pool, layer.activation)
+    layer.forward(tied.transpose(1, 2, 3, 0))
+    dx, dW, db = ref.backward(np.ones(out.shape), W, cache, pool, layer.activation)
+    assert np.allclose(layer.backward(np.ones(out.shape).transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2), dx,
+                       rtol=0, atol=1e-12)
+
+
+def test_the_reference_im2col_is_the_windows_and_col2im_its_adjoint():
+    from network import conv_reference as ref
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 5, 6))
+    cols = ref.im2col(x, 2, 3)
+    assert cols.shape == (2 * 4 * 4, 3 * 2 * 3)
+    assert np.array_equal(cols[(1 * 4 + 2) * 4 + 3], x[1, :, 2:4, 3:6].ravel())   # sample 1, position (2, 3)
+    y = rng.standard_normal(cols.shape)
+    assert np.isclose(np.sum(cols * y), np.sum(x * ref.col2im(y, x.shape, 2, 3)), rtol=1e-13, atol=0)
+
+
+def test_the_conv_layer_checks_its_input_at_its_door():
+    layer = ConvPoolLayer((2, 3, 3, 3), (4, 3, 6, 6), (2, 2), "relu", np.random.default_rng(0), F64)
+    good = np.random.default_rng(1).random((3, 6, 6, 4))
+    with pytest.raises(RuntimeError, match="ConvPoolLayer.backward before forward"):
+        layer.backward(np.ones((2, 2, 2, 4)))
+    for x, error, match in (
+            (np.ones((3, 7, 7, 4)), ValueError, r"images are 7x7, the layer was made for 6x6"),
+            (np.ones((3, 8, 8, 4)), ValueError, r"images are 8x8, the layer was made for 6x6"),
+            (np.where(good > 0.5, np.nan, good), ValueError, "contains non-finite values"),
+            (good + 0j, ValueError, "holds complex128 values, expected real numbers"),
+            (good.transpose(3, 0, 1, 2), ValueError, r"\(m, C, H, W\) order; this layer takes \(C, H, W, m\)"),
+            (np.ones((1, 6, 6, 4)), ValueError, "has 1 channels .* the layer's filters read 3"),
+            (np.ones((3, 6, 6)), ValueError, r"has shape \(3, 6, 6\): expected images \(C, H, W, m\)"),
+            (np.ones((3, 6, 6, 0)), ValueError, r"no images \(m = 0\)"),
+            (np.ones((4, 107)), ValueError, "rows have 107 values, the layer reads 3x6x6 = 108"),
+            ("abc", ValueError, "holds <U3 values")):
+        with pytest.raises(error, match=match):
+            layer.forward(x)
+    out = layer.forward(good)
+    assert out.shape == (2, 2, 2, 4) and np.array_equal(layer.forward(good.transpose(3, 0, 1, 2).reshape(4, -1)), out)
+    with pytest.raises(ValueError, match=r"dout has shape \(2, 2, 2, 5\), the last forward gave \(2, 2, 2, 4\)"):
+        layer.backward(np.ones((2, 2, 2, 5)))
+    assert layer.backward(np.ones(out.shape)).shape == good.shape

@@ -236,9 +236,14 @@ def test_softmax_with_loss_takes_one_sample_and_a_scalar_label():
 def test_two_layer_net_refuses_what_cannot_work():
     for kwargs, message in ((dict(weight_init_std=float("nan")), "weight_init_std must be a finite number > 0"),
                             (dict(dtype=int), "dtype must be float32 or float64"),
-                            (dict(dtype=str), "dtype must be float32 or float64")):
-        with pytest.raises(ValueError, match=message):
-            TwoLayerNet(4, 3, 2, **kwargs)
+                            (dict(dtype=str), "dtype must be float32 or float64"),
+                            (dict(weight_init_std=1e200, dtype="float32"),
+                             r"weight_init_std = 1e\+200 gives initial weights that are not finite in float32")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")                   # a named error, not numpy's cast warning
+            with pytest.raises(ValueError, match=message):
+                TwoLayerNet(4, 3, 2, **kwargs)
+    assert np.isfinite(TwoLayerNet(4, 3, 2, weight_init_std=1e200, dtype="float64").params["W1"]).all()
     net = TwoLayerNet(4, 3, 2, seed=0)
     with pytest.raises(ValueError, match="loss input contains non-finite values"):
         net.loss(np.full((2, 4), np.nan), np.array([0, 1]))

@@ -22,8 +22,9 @@ def data(n, n_in=6, n_out=3, seed=0):
 
 
 def copy_parameters(src: Network, dst: MatrixNetwork) -> None:
-    dst.weights = src.weights
-    dst.biases = src.biases
+    """dst starts from copies of src's arrays, in dst's dtype (assigning the arrays themselves would share them)."""
+    dst.weights = [w.astype(dst.dtype) for w in src.weights]
+    dst.biases = [b.astype(dst.dtype) for b in src.biases]
 
 
 def max_abs_diff(a_list, b_list) -> float:
@@ -107,7 +108,7 @@ def test_float32_agrees_with_float64_to_float32_precision():
 def test_weights_are_plain_lists_in_nielsens_layout():
     net = Network([5, 4, 3], seed=0)
     mnet = MatrixNetwork([5, 4, 3], seed=1)
-    copy_parameters(net, mnet)                        # net.weights = other.weights just works
+    mnet.weights, mnet.biases = net.weights, net.biases   # assigning shares: one set of arrays, two networks
     assert type(mnet.weights) is list and all(type(w) is np.ndarray for w in mnet.weights)
     x = np.linspace(0, 1, 5).reshape(5, 1)
     assert np.array_equal(mnet.feedforward(x), net.feedforward(x))
@@ -115,22 +116,30 @@ def test_weights_are_plain_lists_in_nielsens_layout():
     mnet.biases[1][...] = 0.0
     mnet.biases[1][2, 0] = 1.0
     assert np.allclose(mnet.feedforward(x)[:, 0], [0.5, 0.5, 1 / (1 + np.exp(-1))], rtol=0, atol=1e-15)
-    shared = net.biases[1].copy()                       # (the lists share their arrays until training)
+    before = net.biases[1].copy()
     mnet.update_mini_batch([(x, np.eye(3)[:, :1])], 1.0)
-    assert not np.array_equal(mnet.biases[1], shared)   # training one network leaves the other alone
-    assert np.array_equal(net.biases[1], shared)
+    assert net.biases[1] is mnet.biases[1] and not np.array_equal(net.biases[1], before)   # trained in place: shared
+    copy_parameters(net, mnet)                          # copies: training one leaves the other alone
+    before = net.biases[1].copy()
+    mnet.update_mini_batch([(x, np.eye(3)[:, :1])], 1.0)
+    assert not np.array_equal(mnet.biases[1], before) and np.array_equal(net.biases[1], before)
     mnet.weights[0] = np.zeros((5, 4))                  # wrong shape: refused before any work
     with pytest.raises(ValueError, match=r"weights\[0\] has shape \(5, 4\), the network's sizes need \(4, 5\)"):
         mnet.update_mini_batch([(x, 1)], 1.0)
     mnet.weights[0] = np.zeros((4, 5))
+    mnet.biases = mnet.biases[:1]
     with pytest.raises(ValueError, match="biases: expected 2 arrays, got 1"):
-        mnet.biases = mnet.biases[:1]                  # assigning a list checks it at once
+        mnet.feedforward(x)
     rows = np.tile(x.T, (3, 1))
     assert MatrixNetwork([5, 4, 3]).feedforward(rows).shape == (3, 3)
 
 
-def test_float32_network_takes_float64_weights_from_network_as_float32():
+def test_a_float32_network_refuses_float64_weights_by_name_and_takes_their_float32_copies():
     net, mnet = Network([5, 4, 3], seed=0), MatrixNetwork([5, 4, 3], dtype="float32")
+    mnet.weights = net.weights
+    with pytest.raises(ValueError, match=r"weights\[0\] has dtype float64, the network computes in float32 "
+                                         r"\(assign a.astype\(np.float32\), a copy\)"):
+        mnet.update_mini_batch([(np.ones((5, 1)), 2)], 1.0)
     copy_parameters(net, mnet)
     mnet.update_mini_batch([(np.ones((5, 1)), 2)], 1.0)
     assert all(w.dtype == np.float32 for w in mnet.weights + mnet.biases)
@@ -144,6 +153,21 @@ def test_feedforward_is_overflow_safe():
         out = mnet.feedforward(np.array([[-1e4], [1e4]]))
         mnet.SGD((np.array([[-1e4, 1e4]] * 4), np.array([0, 1, 0, 1])), 1, 2, 1.0, verbose=False)
     assert np.isfinite(out).all()
+
+
+def test_network_and_matrix_network_feed_forward_the_same_numbers_near_the_float64_limit():
+    """One computation for both (rows times w^T, the same sigmoid): where MatrixNetwork's output is
+    finite so is Network's, also where the weighted sums overflow (inf - inf orders differ in BLAS)."""
+    rng = np.random.default_rng(0)
+    for sizes in ([10, 5, 3], [784, 30, 10], [4, 3, 2]):
+        net, mnet = Network(sizes, seed=0), MatrixNetwork(sizes, seed=0)
+        for scale in (1e308, 1e307, 1e300):
+            for x in (scale * rng.random((5, sizes[0])), np.full((1, sizes[0]), scale), -scale * rng.random((3, sizes[0]))):
+                with np.errstate(all="ignore"):
+                    a, b = net.feedforward(x), mnet.feedforward(x)
+                    column, first = net.feedforward(x[0][:, None]), mnet.feedforward(x[:1])
+                assert np.array_equal(a, b, equal_nan=True), (sizes, scale)
+                assert np.array_equal(column[:, 0], first[0], equal_nan=True)
 
 
 def test_learns_real_mnist(mnist_arrays):

@@ -216,19 +216,33 @@ def test_every_public_entry_point_checks_its_input():
         net.update_mini_batch([([[0.1]] * 4, y)], 1.0)
 
 
-def test_weights_from_a_network_of_other_sizes_are_refused_when_assigned(tmp_path):
+def test_weights_assigned_are_shared_and_checked_at_the_next_door(tmp_path):
     from network import MatrixNetwork
 
     net, other = Network([4, 5, 3]), MatrixNetwork([4, 6, 3])
-    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\), the network's sizes need \(5, 4\)"):
-        net.weights = other.weights
-    net.weights[0] = np.zeros((6, 4))                             # into the list itself: refused at the next use
-    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\)"):
-        net.feedforward(np.ones((4, 1)))
-    with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\)"):
-        net.save(tmp_path / "n.json")
+    net.weights = other.weights                                   # a plain list: taken as it is
+    for call in (lambda: net.feedforward(np.ones((4, 1))), lambda: net.evaluate([(np.ones((4, 1)), 1)]),
+                 lambda: net.backprop(np.ones((4, 1)), np.eye(3)[:, [0]]),
+                 lambda: net.SGD([(np.ones((4, 1)), np.eye(3)[:, [0]])], 1, 1, 1.0, verbose=False)):
+        with pytest.raises(ValueError, match=r"weights\[0\] has shape \(6, 4\), the network's sizes need \(5, 4\)"):
+            call()
+    with pytest.raises(ValueError, match=r"cannot save this Network: weights\[0\] has shape \(6, 4\)"):
+        net.save(tmp_path / "n.json")                             # save's door: the file format's own check
     assert not (tmp_path / "n.json").exists()
+    net.weights = Network([4, 5, 3]).weights[:1]
+    with pytest.raises(ValueError, match="weights: expected 2 arrays, got 1"):
+        net.feedforward(np.ones(4))
+    net.weights = [np.zeros((5, 4), np.float32), np.zeros((3, 5))]
+    with pytest.raises(ValueError, match=r"weights\[0\] has dtype float32, the network computes in float64"):
+        net.feedforward(np.ones(4))
+    net.weights = [[[0.0] * 4] * 5, np.zeros((3, 5))]
+    with pytest.raises(ValueError, match=r"weights\[0\] is a list, expected a numpy array of shape \(5, 4\)"):
+        net.feedforward(np.ones(4))
+    net.weights = [np.full((5, 4), np.nan), np.zeros((3, 5))]
+    with pytest.raises(ValueError, match=r"weights\[0\] contains non-finite values"):
+        net.update_mini_batch([(np.ones((4, 1)), np.eye(3)[:, [0]])], 1.0)
     same = Network([4, 5, 3], seed=1)
-    net.weights = same.weights                                    # copied at once: training one leaves the other
+    net.weights = same.weights                                    # shared: training one trains the other's arrays
+    before = same.weights[0].copy()
     net.SGD([(np.ones((4, 1)), np.eye(3)[:, [0]])], 1, 1, 1.0, verbose=False)
-    assert not np.array_equal(net.weights[0], same.weights[0])
+    assert net.weights[0] is same.weights[0] and not np.array_equal(same.weights[0], before)

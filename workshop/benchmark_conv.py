@@ -29,7 +29,7 @@ from helpers.runlog import add_run_arguments, make_parser, new_run_dir, positive
 
 import mnist_loader
 from network import ConvNetwork, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
-from network.conv_network import Lanes
+from network.conv_network import ParallelBackprop
 
 ETA, LMBDA, N_EPOCH = 0.03, 0.1, 50000
 
@@ -183,7 +183,7 @@ def main(argv=None) -> int:
                       flush=True)
                 ours = best_time(lambda: net.SGD((X, labels), 1, m, ETA, lmbda=LMBDA, verbose=False), args.repeats)
                 how = f"BLAS {n_threads} thread(s)"
-                if n_threads > 1 and m >= n_threads * Lanes.MIN_PART:          # the same threads as parallel lanes instead
+                if n_threads > 1 and m >= n_threads * ParallelBackprop.MIN_PART:          # the same threads as parallel lanes instead
                     laned = make_ours(m, threads=n_threads)
                     in_lanes = best_time(lambda: laned.SGD((X, labels), 1, m, ETA, lmbda=LMBDA, verbose=False),
                                          args.repeats)
