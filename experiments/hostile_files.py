@@ -38,7 +38,8 @@ MiB = 2**20
 class Case:
     name: str
     make: Callable[[Path, bool], Path]   # (folder, big) -> the file
-    load: str                            # 'dataset', 'idx-images', 'network' or 'image'
+    load: str                            # 'dataset', 'idx-images', 'network', 'network-run' (load, then
+                                         # classify one image of zeros) or 'image'
     expect: str                          # the outcome's class name, or 'loaded'
     max_mb: int = 200                    # the peak memory it may take: most stay far below
 
@@ -242,6 +243,89 @@ def _two_layer_std(literal: str) -> Callable[[Path, bool], Path]:
     return make
 
 
+def _largest_network(d: Path, big: bool) -> Path:
+    """The largest MatrixNetwork file save writes: [784, n, 10] with every number 24 characters
+    long (-2.2250738585072014e-308), n = 11,252 (the most parameters a file may declare) with
+    --big, a 222 MiB file; n = 1,000 (20 MiB) otherwise. Written row by row, as save would."""
+    from network.files import MAX_PARAMETERS
+    n = (MAX_PARAMETERS - 10) // 795 if big else 1000
+    v = "-2.2250738585072014e-308"
+    head = dict(_HEAD, format_version=2, sizes=[784, n, 10], cost="quadratic", activation="sigmoid", init="large",
+                dtype="float64")
+    path = d / "largest.json"
+    with open(path, "w") as f:
+        f.write(json.dumps(head)[:-1] + ', "weights": [[')
+        row = "[" + ", ".join([v] * 784) + "]"
+        f.write(", ".join([row] * n))
+        f.write("], [" + ", ".join(["[" + ", ".join([v] * n) + "]"] * 10) + ']], "biases": [[')
+        f.write(", ".join([f"[{v}]"] * n) + "], [" + ", ".join([f"[{v}]"] * 10) + "]]}")
+    return path
+
+
+def _conv_net_file(name: str, layers: list[dict], mutate: Callable[[str], str] = lambda t: t
+                   ) -> Callable[[Path, bool], Path]:
+    """A ConvNetwork file of these layer descriptions, its arrays zeros (the bombs cannot be made
+    by ConvNetwork any more: its constructor refuses them), its text then ``mutate``d."""
+    def make(d: Path, big: bool) -> Path:
+        head = {"format": "nielsen-backprop network", "format_version": 2, "class": "ConvNetwork",
+                "mini_batch_size": 10, "init": "network3", "dtype": "float64", "layers": layers}
+        shapes = [((l["filter_shape"][1] * l["filter_shape"][2] * l["filter_shape"][3], l["filter_shape"][0]),
+             (l["filter_shape"][0],)) if l["type"] == "ConvPoolLayer" else ((l["n_in"], l["n_out"]), (l["n_out"],))
+            for l in layers]
+        arrays = dict(weights=[np.zeros(w).tolist() for w, _ in shapes], biases=[np.zeros(b).tolist() for _, b in shapes])
+        path = d / name
+        path.write_text(mutate(json.dumps(dict(head, **arrays))))
+        return path
+    return make
+
+
+def _conv(f: int, c: int, k: int, h: int, pool: int, fn: str = "relu") -> dict:
+    return dict(type="ConvPoolLayer", filter_shape=[f, c, k, k], image_shape=[c, h, h], poolsize=[pool, pool],
+                activation_fn=fn)
+
+
+def _dense(n_in: int, n_out: int, kind: str = "FullyConnectedLayer") -> dict:
+    d = dict(type=kind, n_in=n_in, n_out=n_out, p_dropout=0.0)
+    return d if kind == "SoftmaxLayer" else dict(d, activation_fn="relu")
+
+
+def _nan_network(d: Path, big: bool) -> Path:
+    """Issue 27's: every value finite (weights of +-1e308), its outputs NaN on any digit."""
+    import network
+    net = network.MatrixNetwork([784, 10], seed=0)
+    net.weights[0][:] = 0
+    net.weights[0][:, ::2], net.weights[0][:, 1::2] = 1e308, -1e308
+    path = d / "nan.json"
+    net.save(path)
+    return path
+
+
+def _image_array(name: str, make: Callable[[], np.ndarray], fmt: str | None = None) -> Callable[[Path, bool], Path]:
+    """An image file of the array ``make()`` (Pillow's mode from its dtype), e.g. a float TIFF."""
+    def write(d: Path, big: bool) -> Path:
+        from PIL import Image
+        path = d / name
+        Image.fromarray(make()).save(path, format=fmt)
+        return path
+    return write
+
+
+def _float_digit_with_nan() -> np.ndarray:
+    a = np.zeros((40, 40), np.float32)
+    a[8:32, 18:22] = 1.0
+    a[0, 0] = np.nan
+    return a
+
+
+def _conv_file_text(mutate: Callable[[str], str]) -> Callable[[Path, bool], Path]:
+    """The small ConvNetwork file of ``_conv_file``, its text changed by ``mutate``."""
+    def make(d: Path, big: bool) -> Path:
+        path = _conv_file(lambda data: None)(d, big)
+        path.write_bytes(mutate(path.read_text()).encode("utf-8"))
+        return path
+    return make
+
+
 def _network_file(name: str, text: str) -> Callable[[Path, bool], Path]:
     def make(d: Path, big: bool) -> Path:
         path = d / name
@@ -313,6 +397,29 @@ CASES = [
     Case("image: an EPS file (never handed to Ghostscript)", _eps, "image", "ImageError"),
     Case("network: a TwoLayerNet whose weight_init_std is 10**400", _two_layer_std("1" + "0" * 400), "network",
          "NetworkFileError"),
+    # issue 27
+    Case("network: issue 27's ConvNetwork of 100,000 1x1 filters (78 million activations an image), 6.5 MB",
+         _conv_net_file("filters.json", [_conv(100_000, 1, 1, 28, 1), _conv(1, 100_000, 1, 28, 28),
+                                         _dense(1, 10, "SoftmaxLayer")]), "network-run", "NetworkFileError"),
+    Case("network: a ConvNetwork near every run-cost bound (2.5 M numbers, 377 M FLOPs a sample), run on one image",
+         _conv_net_file("near.json", [_conv(1000, 1, 1, 28, 1), _conv(240, 1000, 1, 28, 28),
+                                      _dense(240, 10, "SoftmaxLayer")]), "network-run", "loaded"),
+    Case("network: a ConvNetwork pooling 140x140 (19,600 Python steps a sample), run on one image",
+         _conv_net_file("pool.json", [_dense(784, 19600), _conv(1, 1, 1, 140, 140), _dense(1, 10, "SoftmaxLayer")]),
+         "network-run", "loaded"),
+    Case("network: the largest file save writes: [784, 1000, 10] of 24-character numbers, 20 MiB "
+         "([784, 11252, 10], 222 MiB, with --big)", _largest_network, "network", "loaded", max_mb=450),
+    Case("network: a layer description with n_out twice (\"n_out\": 99, \"n_out\": 3)",
+         _conv_file_text(lambda t: t.replace('"n_out": 3', '"n_out": 99, "n_out": 3', 1)), "network", "NetworkFileError"),
+    Case("network: a file that starts with a UTF-8 byte-order mark",
+         _conv_file_text(lambda t: "\ufeff" + t), "network", "NetworkFileError"),
+    Case("network: weights of +-1e308, finite, whose outputs are NaN on a digit", _nan_network, "network-run",
+         "NetworkFileError"),
+    Case("image: a float TIFF with one NaN pixel", _image_array("nan.tiff", _float_digit_with_nan), "image", "ImageError"),
+    Case("image: a 16-bit PNG of 12-bit data (values 0..4095)",
+         _image_array("12bit.png", lambda: np.pad(np.full((24, 4), 4095, np.uint16), 8)), "image",
+         "loaded"),
+    Case("dataset: /dev/zero given as the dataset", lambda d, big: Path("/dev/zero"), "dataset-path", "DatasetError"),
 ]
 
 
@@ -471,9 +578,15 @@ def child(kind: str, path: str) -> None:
         elif kind == "image":
             from mnist_loader import load_image
             load_image(path)
+        elif kind == "dataset-path":
+            from mnist_loader import load_data
+            load_data(path)
         else:
             import network
-            network.load(path)
+            net = network.load(path)
+            if kind == "network-run":                        # what predict does with it: one image
+                from network.__main__ import predict
+                predict(net, np.zeros((1, net.n_in if hasattr(net, "n_in") else net.sizes[0]), np.float32) + 0.5)
         outcome, message = "loaded", ""
     except BaseException as exc:  # the point is to see what escapes
         outcome, message = type(exc).__name__, str(exc)

@@ -23,6 +23,7 @@ from .conv_layers import CONV_INITS, ConvPoolLayer, FullyConnectedLayer, Softmax
 from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
 from .history import EpochCallback, History
 from .initialization import make_rng
+from .limits import check_run_cost
 from .parameters import by_name
 from .reports import Progress, print_epoch, say
 from .files import save
@@ -48,6 +49,7 @@ class ConvNetwork:
         self.layers = list(layers)
         self.mini_batch_size = check_int(mini_batch_size, "mini_batch_size")
         _check_layers(self.layers)
+        check_run_cost(self.layers)                    # activations and FLOPs per sample, bounded (limits.py)
         if init not in CONV_INITS:
             raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
         self.init = init
