@@ -36,6 +36,25 @@ def image_reader(name: str = "mnist") -> Callable:
     return found[0].load()
 
 
+def checked_matplotlib():
+    """matplotlib, imported; a ``MPLBACKEND`` that names no backend ends in one line (SystemExit)
+    instead of the traceback matplotlib's import raises."""
+    import os
+
+    name = os.environ.pop("MPLBACKEND", None)
+    import matplotlib
+
+    if name is not None:
+        try:
+            matplotlib.rcParams["backend"] = name                    # matplotlib's own check of the name
+        except ValueError:
+            raise SystemExit(f"error: MPLBACKEND={name!r} is not a matplotlib backend "
+                             f"(unset it, or set it to one, e.g. MPLBACKEND=Agg)") from None
+        finally:
+            os.environ["MPLBACKEND"] = name
+    return matplotlib
+
+
 def show_path(text: str) -> str:
     """--show's file: a new or regular file in a folder that exists, checked before any work."""
     path = Path(text)
@@ -133,9 +152,7 @@ def draw(done: list, net: Any, path: str, left_out: int = 0) -> None:
     """One row per image (at most ``MAX_SHOWN``): the original, the 28x28 the network sees, its
     outputs as bars; below them, how many images were ``left_out``."""
     done = done[:MAX_SHOWN]
-    import matplotlib
-
-    matplotlib.use("Agg")
+    checked_matplotlib().use("Agg")
     import matplotlib.pyplot as plt
 
     original = image_reader("preview")
