@@ -389,9 +389,11 @@ def _array_at(data: bytes, pos: int, shape: tuple, what: str, kind: str, dtype: 
         pos = _skip(data, pos)
         if not data.startswith(b"[", pos):
             raise wrong
-        end = data.find(b"]", pos)
-        if end < 0 or end - pos > BYTES_PER_NUMBER * cols + 64 or data.find(b"[", pos + 1, end) >= 0:
-            raise wrong                              # no row, a row longer than its numbers need, or lists in it
+        end = data.find(b"]", pos, pos + BYTES_PER_NUMBER * cols + 64)
+        if end < 0 and data.find(b"]", pos) >= 0:
+            raise fail(f"{what}'s row {i} is longer than {cols} numbers can be")
+        if end < 0 or data.find(b"[", pos + 1, end) >= 0:
+            raise wrong                              # no row, or lists in it
         chunk = data[pos:end + 1]
         if any(c in chunk for c in (b'"', b"t", b"f", b"n", b"{")):    # a string, true, false, null, an object
             raise fail(f"{kind} hold something that is not a number")
