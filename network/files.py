@@ -89,6 +89,7 @@ def read(path: str | os.PathLike) -> tuple[dict[str, Any], list[np.ndarray], lis
         raise fail("too large to read in the memory available") from None
     except RecursionError:
         raise fail("not a network file (JSON nested too deeply)") from None
+    del data                                      # the file's text: gone before anything more is made
     _check_outputs_finite(header, arrays["weights"], arrays["biases"], fail)
     return header, arrays["weights"], arrays["biases"]
 
@@ -466,8 +467,12 @@ def _check_outputs_finite(header: dict[str, Any], weights: list, biases: list, f
     bound = 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         for l, (w, b, fn) in enumerate(zip(weights, biases, fns)):
-            w64, b64 = np.asarray(w, np.float64), np.asarray(b, np.float64)
-            z = float(np.abs(w64).sum(axis=axis).max()) * bound + float(np.abs(b64).max())
+            w, b = np.asarray(w), np.asarray(b)
+            sums = np.zeros(w.shape[1 - axis])
+            for k in range(0, w.shape[axis], 1024):      # a block at a time: no copy of the whole array
+                block = w[k:k + 1024] if axis == 0 else w[:, k:k + 1024]
+                sums += np.abs(block, dtype=np.float64).sum(axis=axis)
+            z = float(sums.max()) * bound + float(np.abs(b, dtype=np.float64).max())
             if not z <= limit:
                 raise fail(f"layer {l}'s weighted inputs could reach {z:.3g} on inputs in [0, 1], more than "
                            f"{header['dtype']} holds: its outputs would be inf or nan (weights or biases too large)")
