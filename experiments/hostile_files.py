@@ -526,6 +526,7 @@ def fuzz_child(cases_file: str) -> None:
     signal.signal(signal.SIGALRM, alarm)
     for kind, path in json.loads(Path(cases_file).read_text()):
         signal.alarm(10)
+        start = time.perf_counter()
         try:
             if kind == "network":
                 network.load(path)
@@ -539,7 +540,8 @@ def fuzz_child(cases_file: str) -> None:
         except BaseException as exc:
             outcome, message = type(exc).__name__, str(exc)[:200]
         signal.alarm(0)
-        print(json.dumps(dict(outcome=outcome, message=message)), flush=True)
+        print(json.dumps(dict(outcome=outcome, message=message, seconds=round(time.perf_counter() - start, 3),
+                              peak_mb=round(_peak_resident_mb(), 1))), flush=True)   # the child's peak so far
 
 
 def fuzz(n: int, folder: Path, seed: int = 0, limit_mb: int = 1024, batch: int = 200) -> list[dict]:
@@ -643,6 +645,27 @@ def run_case(case: Case, folder: Path, limit_mb: int, big: bool = False) -> dict
     return dict(json.loads(lines[-1]), size=path.stat().st_size)
 
 
+def worst_cases(results: list[dict], records: list[dict]) -> list[str]:
+    """The table of the worst case of each kind (the cases' names before ':', and the fuzz): its
+    peak memory and its time, each with the case it was measured on."""
+    kinds: dict[str, list[dict]] = {}
+    for r in results:
+        if r["peak_mb"] is not None:
+            kinds.setdefault(r["case"].split(":")[0], []).append(r)
+    lines = ["", "## The worst case of each kind", "", "| kind | cases | worst peak memory | worst time |", "|---|---|---|---|"]
+    for kind, rs in kinds.items():
+        high, slow = max(rs, key=lambda r: r["peak_mb"]), max(rs, key=lambda r: r["seconds"])
+        lines.append(f"| {kind} | {len(rs)} | {high['peak_mb']:.0f} MB ({high['case']}) | "
+                     f"{slow['seconds']:.2f} s ({slow['case']}) |")
+    timed = [r for r in records if r.get("seconds") is not None]
+    if timed:
+        slow = max(timed, key=lambda r: r["seconds"])
+        lines.append(f"| fuzz | {len(records)} | {max(r['peak_mb'] for r in timed):.0f} MB (the highest peak of a "
+                     f"child over the cases it loaded: at most this for each) | "
+                     f"{slow['seconds']:.2f} s (a mutation of {slow['base']}: {slow['outcome']}) |")
+    return lines
+
+
 def main() -> int:
     p = make_parser(__doc__)
     p.add_argument("--big", action="store_true", help="the issue's sizes: 1.5 GiB bomb, 2 GiB padding")
@@ -694,6 +717,8 @@ def main() -> int:
         lines += ["", f"{len(records) - len(bad)} of {len(records)} end in a correct load or a named error"
                   + "".join(f"; UNEXPECTED {r['outcome']} on {r['base']}: {r['message']}" for r in bad[:5])]
         print("\n".join(lines[-len(counts) - 6:]))
+    lines += worst_cases(results, records if args.fuzz else [])
+    print("\n".join(lines[lines.index("## The worst case of each kind"):]))
     (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
     (out / "results.json").write_text(json.dumps(dict(limit_mb=args.limit_mb, big=args.big, cases=results), indent=2))
     print(f"wrote {out}/RESULTS.md")
