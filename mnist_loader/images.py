@@ -48,11 +48,17 @@ Source = Union[str, os.PathLike, np.ndarray]
 
 def load_image(source: Source | Sequence[Source]) -> np.ndarray:
     """One image, from a path (PNG, JPEG, BMP, GIF's first frame, ...) or an array (any size;
-    grey (h, w), RGB or RGBA (h, w, 3 | 4); uint8, uint16 or float in [0, 1]; light ink on dark
-    or dark ink on light), as ``mnist_loader.load_data`` gives images: float32 (784,). A list
-    of sources gives (n, 784)."""
+    grey (h, w), RGB or RGBA (h, w, 3 | 4); uint8, uint16 (8 to 16 bits of data) or float in
+    [0, 1]; light ink on dark or dark ink on light; a masked array's masked pixels are
+    background), as ``mnist_loader.load_data`` gives images: float32 (784,). MNIST's own layouts
+    are images, never a picture: (784,) and the book's (784, 1) column are one, rows (n, 784) (as
+    ``load_data`` gives them) are n, each made into MNIST's format as a (784,) image is, giving
+    (n, 784); so does a list of sources."""
     if isinstance(source, (list, tuple)):
         return np.stack([load_image(s) for s in source]) if source else np.zeros((0, FIELD * FIELD), np.float32)
+    if isinstance(source, np.ndarray) and source.ndim == 2 and source.shape[1] == FIELD * FIELD:
+        rows = list(source)                                  # n MNIST images (a masked array's rows stay masked)
+        return load_image(rows) if rows else np.zeros((0, FIELD * FIELD), np.float32)
     grey, alpha, name = _read(source)
     return mnist_format(grey, alpha, name)
 
@@ -62,7 +68,7 @@ def preview(path: str | os.PathLike, side: int = 512) -> np.ndarray:
     (read within the same bounds as ``load_image``)."""
     with _opened(Path(path)) as im:
         im.thumbnail((side, side))
-        grey, alpha = _from_pil(im)
+        grey, alpha = _from_pil(im, str(path))
     return grey if alpha is None else alpha * grey + (1 - alpha)
 
 
@@ -77,38 +83,61 @@ def _read(source: Source) -> tuple[np.ndarray, np.ndarray | None, str]:
 
 
 def _from_array(a: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    mask = np.ma.getmaskarray(a) if np.ma.isMaskedArray(a) else None
+    a = np.asarray(np.ma.getdata(a))                           # a plain array: np.matrix's and a masked array's data
     if a.shape in ((FIELD * FIELD,), (FIELD * FIELD, 1)):       # MNIST's own layout: a vector, or the book's column
         a = a.reshape(FIELD, FIELD)
+        mask = None if mask is None else mask.reshape(FIELD, FIELD)
     if a.ndim == 3 and a.shape[2] == 1:
-        a = a[:, :, 0]
+        a, mask = a[:, :, 0], None if mask is None else mask[:, :, 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))) or min(a.shape[:2]) < 1:
         raise ImageError(f"the array has shape {a.shape}: expected (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA")
     if a.shape[0] * a.shape[1] > MAX_PIXELS:
         raise ImageError(f"the array has {a.shape[0] * a.shape[1]:,} pixels, more than {MAX_PIXELS:,}")
+    if mask is not None and mask.any():                       # masked pixels: background, whatever they hold
+        keep = ~(mask if mask.ndim == 2 else mask.any(axis=2))
+        if not keep.any():
+            raise ImageError(f"the array of shape {a.shape} is masked everywhere: no pixel to read")
+        fill = np.median(a[keep], axis=0).astype(a.dtype)      # the background: most of the unmasked pixels
+        a = np.where(keep if a.ndim == 2 else keep[:, :, None], a, fill)
     if a.dtype.kind == "b":
         v = a.astype(np.float32)
     elif a.dtype.kind in "ui":
-        top = 65535.0 if a.dtype.itemsize > 1 and a.max() > 255 else 255.0
+        top = _full_scale(float(a.max()), floats=False)
         v = a.astype(np.float32) / top
     elif a.dtype.kind == "f":
         v = a.astype(np.float32)
         if not np.isfinite(v).all():
-            raise ImageError("the array holds nan or inf")
+            raise ImageError(f"the array holds {_not_finite(v)}: expected grey levels")
         if v.max() > 1.0:                                         # 0..255 given as floats
             v = v / 255.0
     else:
         raise ImageError(f"the array has dtype {a.dtype}: expected numbers")
     if v.min() < 0 or v.max() > 1:
-        raise ImageError(f"the array's values span {v.min():g}..{v.max():g}: expected 0..1 (or 0..255)")
+        raise ImageError(f"the array's values span {v.min():g}..{v.max():g}: expected 0..1 (or 0..255, or 8 to 16 bits)")
     if v.ndim == 2:
         return v, None
     grey = 0.299 * v[:, :, 0] + 0.587 * v[:, :, 1] + 0.114 * v[:, :, 2]
     return grey, (v[:, :, 3] if v.shape[2] == 4 else None)
 
 
+BIT_DEPTHS = (255.0, 1023.0, 4095.0, 65535.0)    # 8, 10, 12 and 16 bits: what a uint16 image's data may be
+
+
+def _full_scale(top: float, floats: bool) -> float:
+    """The full scale of grey levels whose maximum is ``top``: 1 (floats only), or the smallest of
+    8, 10, 12 and 16 bits that holds it (a 12-bit camera's data in uint16 is not 16-bit data)."""
+    return next((t for t in ((1.0,) if floats else ()) + BIT_DEPTHS if top <= t), top)
+
+
+def _not_finite(v: np.ndarray) -> str:
+    bad = ~np.isfinite(v)
+    return f"{int(bad.sum()):,} pixels that are not numbers (nan or inf)" if bad.any() else "no such pixels"
+
+
 def _from_file(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     with _opened(path) as im:
-        return _from_pil(im)
+        return _from_pil(im, str(path))
 
 
 @contextmanager
@@ -148,7 +177,7 @@ def _opened(path: Path) -> Iterator:
             raise ImageError(f"{path}: cannot decode the image ({exc})") from None
 
 
-def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
+def _from_pil(im, name: str = "the image") -> tuple[np.ndarray, np.ndarray | None]:
     if max(im.size) > WORK_SIDE:                                   # reduce first: bounded work and memory
         scale = WORK_SIDE / max(im.size)
         size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
@@ -156,7 +185,9 @@ def _from_pil(im) -> tuple[np.ndarray, np.ndarray | None]:
     mode = im.mode
     if mode.startswith("I") or mode == "F":                        # 16- and 32-bit grey, float
         v = np.asarray(im, dtype=np.float64)
-        top = next((t for t in (1.0, 255.0, 1023.0, 4095.0, 65535.0) if v.max() <= t), float(v.max()))  # its bit depth
+        if not np.isfinite(v).all():                                # a float TIFF or PFM with nan pixels
+            raise ImageError(f"{name}: holds {_not_finite(v)}: expected grey levels")
+        top = _full_scale(float(v.max()), floats=True)               # its bit depth
         return np.clip(v / top, 0, 1).astype(np.float32), None
     if "A" in mode or mode == "P" and "transparency" in im.info or mode == "PA":
         rgba = np.asarray(im.convert("RGBA"), dtype=np.float32) / 255.0

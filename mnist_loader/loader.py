@@ -53,6 +53,8 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Spli
     """
     if path is None:
         path = ensure_dataset()
+    elif Path(path).exists() and not Path(path).is_file():        # a device (/dev/zero), a pipe, a folder
+        raise DatasetError(f"{path}: not a regular file (a dataset is a file: mnist.pkl.gz)")
     elif not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such dataset file (build one with "
                                 f"`python -m mnist_loader build --from DIR --out {path}`)")

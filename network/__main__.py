@@ -24,6 +24,7 @@ from .files import NetworkFileError
 from .loading import load
 
 MNIST_PIXELS = 784
+MAX_SHOWN = 24            # --show draws at most this many images, and says how many it left out
 
 
 def image_reader(name: str = "mnist") -> Callable:
@@ -33,6 +34,25 @@ def image_reader(name: str = "mnist") -> Callable:
     if not found:
         raise SystemExit(f"error: no image reader {name!r} is installed: install the project (pip install -e .)")
     return found[0].load()
+
+
+def checked_matplotlib():
+    """matplotlib, imported; a ``MPLBACKEND`` that names no backend ends in one line (SystemExit)
+    instead of the traceback matplotlib's import raises."""
+    import os
+
+    name = os.environ.pop("MPLBACKEND", None)
+    import matplotlib
+
+    if name is not None:
+        try:
+            matplotlib.rcParams["backend"] = name                    # matplotlib's own check of the name
+        except ValueError:
+            raise SystemExit(f"error: MPLBACKEND={name!r} is not a matplotlib backend "
+                             f"(unset it, or set it to one, e.g. MPLBACKEND=Agg)") from None
+        finally:
+            os.environ["MPLBACKEND"] = name
+    return matplotlib
 
 
 def show_path(text: str) -> str:
@@ -52,9 +72,19 @@ def outputs_meaning(net: Any) -> str:
     return "probabilities" if softmax else "output activations"
 
 
+def escaped(text: str) -> str:
+    """``text`` with every character that is not printable (a newline, a tab, an undecodable
+    byte of a file name) escaped as JSON escapes it: one line that no file name can forge."""
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in str(text))
+
+
 def predict(net: Any, images: np.ndarray) -> list[dict]:
-    """For each MNIST-format image (rows): the digit, and the top three (digit, score)."""
-    outputs = net.feedforward(images)
+    """For each MNIST-format image (rows): the digit, and the top three (digit, score).
+    Outputs that are not numbers (nan, inf) are a FloatingPointError, never a digit."""
+    with np.errstate(all="ignore"):
+        outputs = net.feedforward(images)
+    if not np.isfinite(outputs).all():
+        raise FloatingPointError("its outputs are not numbers (nan or inf): its weights overflow on this image")
     kind = outputs_meaning(net)
     found = []
     for out in outputs:
@@ -84,44 +114,52 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {args.network}: this network does not take MNIST's {MNIST_PIXELS} pixels ({exc})", file=sys.stderr)
         return 1
     read = image_reader()
-    done, errors = [], []
+    done, errors, predicted = [], [], 0
     for path in args.images:
         try:
             image = read(path)
         except (ValueError, OSError) as exc:                         # ImageError and its kin name the file
             errors.append(str(exc))
             continue
-        result = predict(net, image[None, :])[0]
-        done.append((path, image, result))
+        try:
+            result = predict(net, image[None, :])[0]
+        except FloatingPointError as exc:
+            errors.append(f"{args.network}: {exc} ({path})")
+            continue
+        predicted += 1
+        if len(done) < MAX_SHOWN:                                    # what --show draws: a bounded sheet
+            done.append((path, image, result))
         if args.json:
-            print(json.dumps(dict(file=path, **result)))
+            print(json.dumps(dict(file=path, **result), allow_nan=False))
         else:
             top = ", ".join(f"{d} {s:.3f}" for d, s in result["top3"])
-            print(f"{path}: {result['digit']}  (top three: {top}; {result['scores']})")
+            print(f"{escaped(path)}: {result['digit']}  (top three: {top}; {result['scores']})")
     if args.show and done:
+        left_out = predicted - len(done)
         try:
-            draw(done, net, args.show)
+            draw(done, net, args.show, left_out)
             if not args.json:
-                print(f"wrote {args.show}")
+                print(f"wrote {escaped(args.show)}" + (f" (the first {len(done)} images; {left_out} more left out)"
+                                                       if left_out else ""))
         except (SaveError, ValueError) as exc:                       # an image that cannot be shown, a full disk
             errors.append(str(exc))
     for message in errors:
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {escaped(message)}", file=sys.stderr)
     return 1 if errors else 0
 
 
-def draw(done: list, net: Any, path: str) -> None:
-    """One row per image: the original, the 28x28 the network sees, its outputs as bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+def draw(done: list, net: Any, path: str, left_out: int = 0) -> None:
+    """One row per image (at most ``MAX_SHOWN``): the original, the 28x28 the network sees, its
+    outputs as bars; below them, how many images were ``left_out``."""
+    done = done[:MAX_SHOWN]
+    checked_matplotlib().use("Agg")
     import matplotlib.pyplot as plt
 
     original = image_reader("preview")
     fig, axes = plt.subplots(len(done), 3, figsize=(9, 2.6 * len(done)), squeeze=False)
     for (file, image, result), (a, b, c) in zip(done, axes):
         a.imshow(original(file), cmap="gray", vmin=0, vmax=1)
-        a.set_title(str(file)[-30:], fontsize=8)
+        a.set_title(escaped(file)[-30:], fontsize=8)
         b.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
         b.set_title(f"what the network sees: {result['digit']}", fontsize=9)
         scores = net.feedforward(image)
@@ -131,6 +169,9 @@ def draw(done: list, net: Any, path: str) -> None:
         for ax in (a, b):
             ax.axis("off")
     fig.tight_layout()
+    if left_out:
+        fig.subplots_adjust(bottom=0.6 / fig.get_figheight() + fig.subplotpars.bottom)
+        fig.text(0.5, 0.2 / fig.get_figheight(), f"the first {len(done)} images; {left_out} more left out", ha="center")
     write_atomic(path, lambda f: fig.savefig(f, format="png", dpi=100))
     plt.close(fig)
 

@@ -24,6 +24,7 @@ from .data import Data, as_form, count_correct, input_rows, most_active, labelle
 from .history import EpochCallback, History
 from .initialization import make_rng
 from . import files
+from .limits import check_run_cost
 from .parameters import ParameterView, Slot, by_name, check_parameters
 from .reports import Progress, print_epoch, print_if_verbose
 from .stopping import EarlyStopping, Plateau
@@ -48,6 +49,7 @@ class ConvNetwork:
         self.layers = list(layers)
         self.mini_batch_size = check_int(mini_batch_size, "mini_batch_size")
         _check_layers(self.layers)
+        check_run_cost(self.layers)                    # activations and FLOPs per sample, bounded (limits.py)
         if init not in CONV_INITS:
             raise ValueError(f"init must be one of {CONV_INITS}, got {init!r}")
         self.init = init

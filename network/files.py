@@ -10,18 +10,22 @@ The header says what the arrays must be: ``sizes`` (Network, MatrixNetwork, TwoL
 ``layers``' descriptions (ConvNetwork). Floats are written with Python's shortest round-trip repr,
 so a loaded network computes bit-identical outputs.
 
-Reading a file from elsewhere is bounded before the work: a regular file of at most
-``MAX_FILE_BYTES``; the header is read first, and before the arrays are parsed the rest of the
-file must fit what the declared arrays could need (at most ``MAX_PARAMETERS`` numbers, a few dozen
-bytes each, one bracket pair per row), so the parser never builds more than a small multiple of
-the declared arrays. Every field's type, every shape and every value (finite in the file's dtype)
-is checked; any fault is a ``NetworkFileError`` naming the file. ``save`` checks the network by
-the same rules before it writes: whatever save writes, load reads.
+Reading a file from elsewhere is bounded before the work: a regular file of ASCII (no byte-order
+mark) of at most ``MAX_FILE_BYTES``, the one size limit: ``MAX_PARAMETERS`` is derived from it, so
+that whatever ``save`` writes (it checks the network by the same rules first), ``load`` reads. The
+header is read first, and before the arrays are read the rest of the file must fit what the
+declared arrays could need; the arrays are then parsed row by row into their numpy arrays, so a
+load takes about the file's size and its arrays' (never a Python float per number). A key may not
+appear twice in any object. What the declared network costs to run per sample (activations,
+FLOPs: ``limits.py``) is bounded before its arrays are read; after, its outputs must be finite for
+every input in [0, 1]. Every field's type, every shape and every value (finite in the file's
+dtype) is checked; any fault is a ``NetworkFileError`` naming the file.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from typing import Any, Callable
 
@@ -31,14 +35,19 @@ from .activations import HIDDEN_ACTIVATIONS
 from .atomic import write_atomic
 from .costs import COSTS
 from .initialization import INITS
+from .limits import check_run_cost
 from .validation import check_real, short as _short
 
 FORMAT = "nielsen-backprop network"
 FORMAT_VERSION = 2          # 2: every class as header + weights + biases; Network/MatrixNetwork files of 1 are read too
-MAX_FILE_BYTES = 256 * 2**20
-MAX_PARAMETERS = 20_000_000  # numbers a file may declare: chapter 6's largest network has 1.7 million
-MAX_SIZE = 100_000           # the largest layer size, filter count or image side a file may declare
-BYTES_PER_NUMBER = 32        # the longest float repr (24 characters) and its separator, with room to spare
+MAX_FILE_BYTES = 256 * 2**20  # the one size limit; what save may write follows from it:
+HEADER_BYTES = 64 * 2**10     # a header longer than this is refused: the largest valid one is a few KiB
+WRITTEN_PER_NUMBER = 26       # the longest repr of a float64 (24 characters, as -2.2250738585072014e-308) and ", "
+WRITTEN_PER_ROW = 4           # a row's "[", "]" and ", " (a row holds at least one number)
+MAX_PARAMETERS = (MAX_FILE_BYTES - HEADER_BYTES) // (WRITTEN_PER_NUMBER + WRITTEN_PER_ROW)
+                              # numbers a file may declare (8.9 million): whatever save writes, load reads
+MAX_SIZE = 100_000            # the largest layer size, filter count or image side a file may declare
+BYTES_PER_NUMBER = 32         # what load allows a number (a file written by hand may have more spaces)
 DTYPES = ("float32", "float64")
 LAYER_TYPES = ("ConvPoolLayer", "FullyConnectedLayer", "SoftmaxLayer")
 
@@ -58,6 +67,7 @@ def save(net: Any, path: str | os.PathLike) -> None:
         return ValueError(f"cannot save this {type(net).__name__}: {message}")
 
     _check_arrays(weights, biases, declared_shapes(header, "", fail), header["dtype"], fail)
+    _check_outputs_finite(header, weights, biases, fail)
     data = dict(header, weights=[np.asarray(a, np.float64).tolist() for a in weights],
                 biases=[np.asarray(a, np.float64).tolist() for a in biases])
     text = json.dumps(data, allow_nan=False)
@@ -72,26 +82,22 @@ def read(path: str | os.PathLike) -> tuple[dict[str, Any], list[np.ndarray], lis
     def fail(message: str) -> NetworkFileError:
         return NetworkFileError(f"{source}: {message}")
 
-    text = _read_text(path, fail)
+    data = _read_bytes(path, fail)
     try:
-        header, raw = _scan(text, fail)
-        shapes = declared_shapes(header, source)
-        weights, biases = (_arrays(raw.get(kind), [s[i] for s in shapes], kind, header["dtype"], fail)
-                           for i, kind in enumerate(("weights", "biases")))
+        header, arrays = _scan(data, fail)
     except MemoryError:
         raise fail("too large to read in the memory available") from None
     except RecursionError:
         raise fail("not a network file (JSON nested too deeply)") from None
-    return header, weights, biases
+    del data                                      # the file's text: gone before anything more is made
+    _check_outputs_finite(header, arrays["weights"], arrays["biases"], fail)
+    return header, arrays["weights"], arrays["biases"]
 
 
-HEADER_BYTES = 64 * 2**10   # a header longer than this is refused: the largest valid one is a few KiB
-
-
-def _read_text(path, fail) -> str:
-    """The file's text, read within bounds: a regular file of at most ``MAX_FILE_BYTES``; when
+def _read_bytes(path, fail) -> bytes:
+    """The file's bytes, read within bounds: a regular file of at most ``MAX_FILE_BYTES``; when
     it is longer than a header, the header is read first, and the rest only if it is no larger
-    than the arrays the header declares could need."""
+    than the arrays the header declares could need. Only ASCII, as ``save`` writes it."""
     try:
         info = os.stat(path)                         # before opening: opening a pipe would wait for a writer
         if not stat.S_ISREG(info.st_mode):
@@ -100,28 +106,35 @@ def _read_text(path, fail) -> str:
             raise fail(f"{info.st_size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB a network file may have")
         with open(path, "rb") as f:
             head = f.read(HEADER_BYTES)
+            _check_ascii(head, fail)
             if len(head) == HEADER_BYTES:              # the rest's size, before it is read
-                _check_header_first(head.decode("utf-8", errors="replace"), info.st_size, None, fail)
+                _check_header_first(head, info.st_size, fail)
             f.seek(0)
             data = f.read(MAX_FILE_BYTES + 1)              # one buffer: head + rest would be two
     except OSError as exc:
         raise fail(f"cannot read it: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise fail(f"more than {MAX_FILE_BYTES // 2**20} MiB")
-    if len(head) == HEADER_BYTES:                      # the rest's lists and commas, before it is decoded
-        _check_header_first(head.decode("utf-8", errors="replace"), len(data), data, fail)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise fail(f"not a JSON network file ({exc})") from None
+    _check_ascii(data, fail)
+    return data
 
 
-def _check_header_first(head: str, size: int, data: bytes | None, fail) -> None:
+def _check_ascii(data: bytes, fail) -> None:
+    """A network file is plain ASCII JSON (save writes every string escaped): no byte-order mark,
+    no other bytes, so positions in the bytes are positions in the text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise fail("starts with a byte-order mark (BOM): a network file is plain ASCII JSON, save it without one")
+    if not data.isascii():
+        at = next(i for i, b in enumerate(data) if b > 127)
+        raise fail(f"not a JSON network file (byte {at} is {data[at]:#04x}, not ASCII, which is all a network file holds)")
+
+
+def _check_header_first(head: bytes, size: int, fail) -> None:
     """Of a file longer than ``HEADER_BYTES``: its header, from the first ``HEADER_BYTES``, must
-    declare arrays that could need the whole rest of the file (its ``size``; with the file's
-    ``data``, also its lists and commas); nothing more is read or decoded otherwise."""
+    declare arrays that could need the whole rest of the file (its ``size``); nothing more is
+    read otherwise."""
     try:
-        _scan(head, fail, header_only=True, file_size=size, raw=data)
+        _scan(head, fail, header_only=True, file_size=size)
     except NetworkFileError as exc:
         if "(the header ends at" in str(exc):
             raise fail(f"no arrays in its first {HEADER_BYTES // 2**10} KiB: a network file's header is shorter") from None
@@ -130,71 +143,84 @@ def _check_header_first(head: str, size: int, data: bytes | None, fail) -> None:
         raise fail("not a network file (JSON nested too deeply)") from None
 
 
-_WHITESPACE = " \t\n\r"
+_WHITESPACE = re.compile(rb"[ \t\n\r]*")
 
 
-def _scan(text: str, fail, header_only: bool = False, file_size: int = 0,
-          raw: bytes | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The top-level object, key by key: the header's small values as they come; the arrays
-    ("weights", "biases") only after the header has declared them, and only if the rest of the
-    file fits what they could need. ``header_only``: ``text`` is the start of a file of
-    ``file_size`` bytes (``raw``, if read); stop at the first array, once the rest is found to fit."""
-    decoder = json.JSONDecoder()
+def _skip(data: bytes, pos: int) -> int:
+    return _WHITESPACE.match(data, pos).end()
 
-    def skip(pos: int) -> int:
-        while pos < len(text) and text[pos] in _WHITESPACE:
-            pos += 1
-        return pos
 
-    def value_at(pos: int) -> tuple[Any, int]:
+class _Duplicate(ValueError):
+    """A key that appears twice in one JSON object."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise _Duplicate(k)
+    return dict(pairs)
+
+
+def _scan(data: bytes, fail, header_only: bool = False, file_size: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The top-level object, key by key: the header's small values as they come (no key twice,
+    at any depth); the arrays ("weights", "biases") only after the header has declared them, and
+    only if the rest of the file fits what they could need, row by row into their arrays.
+    ``header_only``: ``data`` is the start of a file of ``file_size`` bytes; stop at the first
+    array, once the rest is found to fit."""
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+
+    def value_at(pos: int, what: str) -> tuple[Any, int]:
+        window = data[pos:pos + HEADER_BYTES].decode("ascii")        # a header value is shorter
         try:
-            return decoder.raw_decode(text, pos)
+            value, end = decoder.raw_decode(window)
+        except _Duplicate as exc:
+            raise fail(f"key {str(exc)!r} appears twice in one object of {what}") from None
         except ValueError as exc:                    # JSONDecodeError, or an integer of 5,000 digits
             if header_only:
                 raise fail(f"not a JSON network file (the header ends at {pos})") from None
-            raise fail(f"not a JSON network file ({exc})") from None
+            raise fail(f"not a JSON network file ({exc}, after character {pos})") from None
+        return value, pos + end
 
-    pos = skip(0)
-    if not text.startswith("{", pos):                # named by its first character: nothing is parsed
+    pos = _skip(data, 0)
+    if not data.startswith(b"{", pos):                # named by its first character: nothing is parsed
+        first = data[pos:pos + 1].decode("ascii")
         kind = {"[": "a JSON array", '"': "a JSON string", "t": "true", "f": "false", "n": "null"}.get(
-            text[pos:pos + 1], "a number" if text[pos:pos + 1] in "-0123456789" and pos < len(text) else "")
+            first, "a number" if first and first in "-0123456789" else "")
         raise fail(f"expected a JSON object, got {kind}" if kind else "not a JSON network file (no JSON object)")
     header: dict[str, Any] = {}
     arrays: dict[str, Any] = {}
-    pos = skip(pos + 1)
-    while not text.startswith("}", pos):
-        key, pos = value_at(pos)
+    pos = _skip(data, pos + 1)
+    while not data.startswith(b"}", pos):
+        key, pos = value_at(pos, "the file")
         if not isinstance(key, str):
             raise fail("not a JSON network file (an object key is not a string)")
-        pos = skip(pos)
-        if not text.startswith(":", pos):
+        pos = _skip(data, pos)
+        if not data.startswith(b":", pos):
             raise fail(f"not a JSON network file (':' expected at character {pos})")
-        pos = skip(pos + 1)
+        pos = _skip(data, pos + 1)
         if key in header or key in arrays:
             raise fail(f"key {key!r} appears twice")
         if key in ("weights", "biases"):
             shapes = declared_shapes(header, "", fail)
+            _check_room((file_size if header_only else len(data)) - pos, shapes, key, fail)
             if header_only:
-                at = len(text[:pos].encode())
-                _check_room(file_size - at, raw, at, shapes, key, fail)
                 return header, arrays
-            _check_room(len(text) - pos, text, pos, shapes, key, fail)
-            start = pos
-            arrays[key], pos = value_at(pos)
-            if any(text.count(c, start, pos) for c in '"tfn'):      # a string, true, false or null among them
-                raise fail(f"{key} hold something that is not a number")
+            arrays[key], pos = _arrays_at(data, pos, [s[key == "biases"] for s in shapes], key, header["dtype"], fail)
         elif key in HEADER_KEYS.get(header.get("class"), COMMON_KEYS) or key in COMMON_KEYS:
-            header[key], pos = value_at(pos)
+            header[key], pos = value_at(pos, repr(key))
             if key in COMMON_KEYS:
                 _check_common(header, key, fail)
         else:
             raise fail(f"unexpected key {key!r}" + ("" if "class" in header else " before 'class'"))
-        pos = skip(pos)
-        if text.startswith(",", pos):
-            pos = skip(pos + 1)
-        elif not text.startswith("}", pos):
+        pos = _skip(data, pos)
+        if data.startswith(b",", pos):
+            pos = _skip(data, pos + 1)
+        elif not data.startswith(b"}", pos):
+            if header_only and pos >= len(data):
+                raise fail(f"not a JSON network file (the header ends at {pos})")
             raise fail(f"not a JSON network file (',' or '}}' expected at character {pos})")
-    if skip(pos + 1) != len(text):
+    if _skip(data, pos + 1) != len(data):
         raise fail("not a JSON network file (extra data after the object)")
     for key in ("format", "format_version", "class", "weights", "biases"):
         if key not in header and key not in arrays:
@@ -202,25 +228,13 @@ def _scan(text: str, fail, header_only: bool = False, file_size: int = 0,
     return header, arrays
 
 
-def _check_room(rest: int, text: str | bytes | None, pos: int, shapes: list[tuple[tuple, tuple]], key: str,
-                fail) -> None:
-    """Before the arrays are parsed: the ``rest`` of the file (``text`` from ``pos``, if read) is no
-    larger, and has no more brackets and commas, than the declared arrays (both kinds, with their
-    rows) could need: the parser's lists never hold more numbers than the header declares."""
+def _check_room(rest: int, shapes: list[tuple[tuple, tuple]], key: str, fail) -> None:
+    """Before the arrays are read: the ``rest`` of the file is no larger than the declared arrays
+    (both kinds, with their rows) could need, written at up to ``BYTES_PER_NUMBER`` a number."""
     numbers = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
     rows = sum((w[0] if len(w) > 1 else 0) + (b[0] if len(b) > 1 else 0) for w, b in shapes) + 2 * len(shapes) + 2
     if rest > BYTES_PER_NUMBER * numbers + 4 * rows + 4096:
         raise fail(f"{rest:,} bytes of {key} and more: more than the {numbers:,} numbers its header declares could need")
-    if text is not None:
-        def count(c: str) -> int:
-            return text.count(c.encode() if isinstance(text, bytes) else c, pos)
-
-        brackets = count("[") + count("{")
-        if brackets > rows + 16:
-            raise fail(f"{brackets:,} lists and objects where the {numbers:,} numbers its header declares need {rows:,}")
-        commas = count(",")
-        if commas > numbers + rows + 64:
-            raise fail(f"{commas:,} commas where the {numbers:,} numbers its header declares need {numbers + rows:,}")
 
 
 # ---------------------------------------------------------------------- the header
@@ -286,6 +300,11 @@ def declared_shapes(header: dict[str, Any], source: str, fail: Callable | None =
     numbers = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
     if numbers > MAX_PARAMETERS:
         raise fail(f"declares {numbers:,} parameters, more than the {MAX_PARAMETERS:,} a network file may have")
+    try:                                  # what it costs to run, per sample: activations, FLOPs (limits.py)
+        check_run_cost(header["layers"] if cls == "ConvNetwork" else
+                       [dict(n_in=a, n_out=b) for a, b in zip(header["sizes"], header["sizes"][1:])])
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     return shapes
 
 
@@ -342,31 +361,78 @@ def _ints(values: Any, n: int) -> bool:
 
 
 # ---------------------------------------------------------------------- the arrays
-def _arrays(values: Any, shapes: list[tuple], kind: str, dtype: str, fail) -> list[np.ndarray]:
-    if not isinstance(values, list) or len(values) != len(shapes):
-        raise fail(f"{kind} must be a list of {len(shapes)} arrays")
-    return [_array(v, shape, f"{kind}[{i}]", dtype, fail) for i, (v, shape) in enumerate(zip(values, shapes))]
+def _arrays_at(data: bytes, pos: int, shapes: list[tuple], kind: str, dtype: str, fail) -> tuple[list[np.ndarray], int]:
+    """The list of ``len(shapes)`` arrays at ``pos``, and the position after it."""
+    def expect(pos: int, char: bytes) -> int:
+        pos = _skip(data, pos)
+        if not data.startswith(char, pos):
+            raise fail(f"{kind} must be a list of {len(shapes)} arrays")
+        return pos + 1
+
+    pos, found = expect(pos, b"["), []
+    for i, shape in enumerate(shapes):
+        if i:
+            pos = expect(pos, b",")
+        a, pos = _array_at(data, pos, shape, f"{kind}[{i}]", kind, dtype, fail)
+        found.append(a)
+    return found, expect(pos, b"]")
 
 
-def _array(values: Any, shape: tuple, what: str, dtype: str, fail) -> np.ndarray:
-    """An array of ``shape`` and ``dtype`` from nested lists, their lengths checked before
-    anything is made; every value a finite number in ``dtype``."""
-    rows, cols = shape if len(shape) == 2 else (shape[0], None)
-    if not isinstance(values, list) or len(values) != rows or (cols is not None and not all(
-            isinstance(r, list) and len(r) == cols for r in values)):
-        raise fail(f"{what} is not {rows} rows of {cols} numbers, as the header's sizes need" if cols is not None
-                   else f"{what} is not a list of {rows} numbers, as the header's sizes need")
-    try:
-        a = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise fail(f"{what} holds something that is not a number (or a number too large)") from None
-    if a.shape != shape:
-        raise fail(f"{what} has shape {a.shape}, the header's sizes need {shape}")
+def _array_at(data: bytes, pos: int, shape: tuple, what: str, kind: str, dtype: str, fail) -> tuple[np.ndarray, int]:
+    """An array of ``shape`` and ``dtype`` read row by row (the parser never holds more than one
+    row's numbers), every value a finite number in ``dtype``; and the position after it."""
+    rows, cols = shape if len(shape) == 2 else (1, shape[0])
+    wrong = fail(f"{what} is not {rows} rows of {cols} numbers, as the header's sizes need" if len(shape) == 2
+                 else f"{what} is not a list of {cols} numbers, as the header's sizes need")
+    a = np.empty((rows, cols), np.float64)
+
+    def row_at(pos: int, i: int) -> int:
+        pos = _skip(data, pos)
+        if not data.startswith(b"[", pos):
+            raise wrong
+        end = data.find(b"]", pos, pos + BYTES_PER_NUMBER * cols + 64)
+        if end < 0 and data.find(b"]", pos) >= 0:
+            raise fail(f"{what}'s row {i} is longer than {cols} numbers can be")
+        if end < 0 or data.find(b"[", pos + 1, end) >= 0:
+            raise wrong                              # no row, or lists in it
+        chunk = data[pos:end + 1]
+        if any(c in chunk for c in (b'"', b"t", b"f", b"n", b"{")):    # a string, true, false, null, an object
+            raise fail(f"{kind} hold something that is not a number")
+        try:
+            values = json.loads(chunk)
+        except ValueError as exc:                    # not JSON, or an integer of 5,000 digits
+            raise fail(f"not a JSON network file ({what}: {exc})") from None
+        if len(values) != cols:
+            raise wrong
+        try:
+            a[i] = values
+        except (TypeError, ValueError, OverflowError):
+            raise fail(f"{what} holds something that is not a number (or a number too large)") from None
+        return end + 1
+
+    if len(shape) == 1:
+        pos = row_at(pos, 0)
+    else:
+        pos = _skip(data, pos)
+        if not data.startswith(b"[", pos):
+            raise wrong
+        pos += 1
+        for i in range(rows):
+            if i:
+                pos = _skip(data, pos)
+                if not data.startswith(b",", pos):
+                    raise wrong
+                pos += 1
+            pos = row_at(pos, i)
+        pos = _skip(data, pos)
+        if not data.startswith(b"]", pos):
+            raise wrong
+        pos += 1
     with np.errstate(over="ignore"):
-        a = a.astype(dtype)
+        a = a.reshape(shape).astype(dtype, copy=False)
     if not np.isfinite(a).all():
         raise fail(f"{what} holds values that are not finite numbers in {dtype} (nan, inf, or too large)")
-    return a
+    return a, pos
 
 
 def _check_arrays(weights, biases, shapes, dtype: str, fail) -> None:
@@ -381,3 +447,33 @@ def _check_arrays(weights, biases, shapes, dtype: str, fail) -> None:
             with np.errstate(over="ignore"):
                 if not np.isfinite(a.astype(dtype)).all():
                     raise fail(f"{kind}[{l}] holds values that are not finite in {dtype} (nan, inf, or too large)")
+
+
+def _check_outputs_finite(header: dict[str, Any], weights: list, biases: list, fail) -> None:
+    """Every output is a number, for every input in [0, 1] (MNIST's pixels): finite weights of
+    +-1e308 would make inf - inf = nan of any digit. A bound on each layer's weighted inputs,
+    |z| <= max over units of sum |w| * B + max |b| (B the bound on its inputs: 1 for pixels and after
+    sigmoid, tanh and softmax, |z|'s bound after relu; a max-pool keeps it), must be finite in the
+    file's dtype with a factor 4 to spare."""
+    cls = header["class"]
+    if cls == "ConvNetwork":
+        fns = [d.get("activation_fn", "softmax") for d in header["layers"]]
+    elif cls == "TwoLayerNet":
+        fns = ["relu", "softmax"]
+    else:
+        fns = [header.get("activation", "sigmoid")] * (len(weights) - 1) + ["sigmoid"]
+    axis = 1 if cls in ("Network", "MatrixNetwork") else 0            # w (out, in), or (in, out)
+    limit = float(np.finfo(header["dtype"]).max) / 4
+    bound = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l, (w, b, fn) in enumerate(zip(weights, biases, fns)):
+            w, b = np.asarray(w), np.asarray(b)
+            sums = np.zeros(w.shape[1 - axis])
+            for k in range(0, w.shape[axis], 1024):      # a block at a time: no copy of the whole array
+                block = w[k:k + 1024] if axis == 0 else w[:, k:k + 1024]
+                sums += np.abs(block, dtype=np.float64).sum(axis=axis)
+            z = float(sums.max()) * bound + float(np.abs(b, dtype=np.float64).max())
+            if not z <= limit:
+                raise fail(f"layer {l}'s weighted inputs could reach {z:.3g} on inputs in [0, 1], more than "
+                           f"{header['dtype']} holds: its outputs would be inf or nan (weights or biases too large)")
+            bound = z if fn == "relu" else 1.0

@@ -39,7 +39,8 @@ MiB = 2**20
 class Case:
     name: str
     make: Callable[[Path, bool], Path]   # (folder, big) -> the file
-    load: str                            # 'dataset', 'idx-images', 'network' or 'image'
+    load: str                            # 'dataset', 'idx-images', 'network', 'network-run' (load, then
+                                         # classify one image of zeros) or 'image'
     expect: str                          # the outcome's class name, or 'loaded'
     max_mb: int = 200                    # the peak memory it may take: most stay far below
 
@@ -243,6 +244,96 @@ def _two_layer_std(literal: str) -> Callable[[Path, bool], Path]:
     return make
 
 
+def _largest_network(d: Path, big: bool) -> Path:
+    """The largest MatrixNetwork file save writes: [784, n, 10] with every number 24 characters
+    long (-2.2250738585072014e-308), n = 11,252 (the most parameters a file may declare) with
+    --big, a 222 MiB file; n = 1,000 (20 MiB) otherwise. Written row by row, as save would."""
+    from network.files import MAX_PARAMETERS
+    n = (MAX_PARAMETERS - 10) // 795 if big else 1000
+    v = "-2.2250738585072014e-308"
+    head = dict(_HEAD, format_version=2, sizes=[784, n, 10], cost="quadratic", activation="sigmoid", init="large",
+                dtype="float64")
+    path = d / "largest.json"
+    with open(path, "w") as f:
+        f.write(json.dumps(head)[:-1] + ', "weights": [[')
+        row = "[" + ", ".join([v] * 784) + "]"
+        f.write(", ".join([row] * n))
+        f.write("], [" + ", ".join(["[" + ", ".join([v] * n) + "]"] * 10) + ']], "biases": [[')
+        f.write(", ".join([f"[{v}]"] * n) + "], [" + ", ".join([f"[{v}]"] * 10) + "]]}")
+    return path
+
+
+def _conv_net_file(name: str, layers: list[dict], mutate: Callable[[str], str] = lambda t: t
+                   ) -> Callable[[Path, bool], Path]:
+    """A ConvNetwork file of these layer descriptions, its arrays zeros (the bombs cannot be made
+    by ConvNetwork any more: its constructor refuses them), its text then ``mutate``d."""
+    def make(d: Path, big: bool) -> Path:
+        head = {"format": "nielsen-backprop network", "format_version": 2, "class": "ConvNetwork",
+                "mini_batch_size": 10, "init": "network3", "dtype": "float64", "layers": layers}
+        shapes = [((l["filter_shape"][1] * l["filter_shape"][2] * l["filter_shape"][3], l["filter_shape"][0]),
+             (l["filter_shape"][0],)) if l["type"] == "ConvPoolLayer" else ((l["n_in"], l["n_out"]), (l["n_out"],))
+            for l in layers]
+        arrays = dict(weights=[np.zeros(w).tolist() for w, _ in shapes], biases=[np.zeros(b).tolist() for _, b in shapes])
+        path = d / name
+        path.write_text(mutate(json.dumps(dict(head, **arrays))))
+        return path
+    return make
+
+
+def _conv(f: int, c: int, k: int, h: int, pool: int, fn: str = "relu") -> dict:
+    return dict(type="ConvPoolLayer", filter_shape=[f, c, k, k], image_shape=[c, h, h], poolsize=[pool, pool],
+                activation_fn=fn)
+
+
+def _dense(n_in: int, n_out: int, kind: str = "FullyConnectedLayer") -> dict:
+    d = dict(type=kind, n_in=n_in, n_out=n_out, p_dropout=0.0)
+    return d if kind == "SoftmaxLayer" else dict(d, activation_fn="relu")
+
+
+def _nan_network(d: Path, big: bool) -> Path:
+    """Issue 27's: every value finite (weights of +-1e308), its outputs NaN on any digit."""
+    import network
+    path = d / "nan.json"
+    network.MatrixNetwork([784, 10], seed=0).save(path)     # save refuses the weights: they are written here
+    data = json.loads(path.read_text())
+    data["weights"][0] = [[1e308, -1e308] * 392 for _ in range(10)]
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _image_array(name: str, make: Callable[[], np.ndarray], fmt: str | None = None) -> Callable[[Path, bool], Path]:
+    """An image file of the array ``make()`` (Pillow's mode from its dtype), e.g. a float TIFF."""
+    def write(d: Path, big: bool) -> Path:
+        from PIL import Image
+        path = d / name
+        Image.fromarray(make()).save(path, format=fmt)
+        return path
+    return write
+
+
+def _dev_zero(d: Path, big: bool) -> Path:
+    """A link to /dev/zero, named as a dataset: endless zeros, were it opened."""
+    path = d / "mnist.pkl.gz"
+    path.symlink_to("/dev/zero")
+    return path
+
+
+def _float_digit_with_nan() -> np.ndarray:
+    a = np.zeros((40, 40), np.float32)
+    a[8:32, 18:22] = 1.0
+    a[0, 0] = np.nan
+    return a
+
+
+def _conv_file_text(mutate: Callable[[str], str]) -> Callable[[Path, bool], Path]:
+    """The small ConvNetwork file of ``_conv_file``, its text changed by ``mutate``."""
+    def make(d: Path, big: bool) -> Path:
+        path = _conv_file(lambda data: None)(d, big)
+        path.write_bytes(mutate(path.read_text()).encode("utf-8"))
+        return path
+    return make
+
+
 def _network_file(name: str, text: str) -> Callable[[Path, bool], Path]:
     def make(d: Path, big: bool) -> Path:
         path = d / name
@@ -304,16 +395,39 @@ CASES = [
     Case("network: a 64 KiB+ header nesting a value 40,000 deep",
          _network_file("nested.json", json.dumps(dict(_HEAD, format_version=2, **{"class": "Network"}))[:-1]
                        + ', "init": ' + "[" * 40000 + "]" * 40000 + "}"), "network", "NetworkFileError"),
-    Case("network: sizes [1000, 10000, 10] (81 MB of arrays), then 1.0, 1.0, ... 20 MiB (250 MiB with --big)",
-         _json_padding("ones.json", json.dumps(dict(_HEAD, format_version=2, sizes=[1000, 10000, 10], cost="quadratic",
+    Case("network: sizes [1000, 8000, 10] (65 MB of arrays), then 1.0, 1.0, ... 20 MiB (250 MiB with --big)",
+         _json_padding("ones.json", json.dumps(dict(_HEAD, format_version=2, sizes=[1000, 8000, 10], cost="quadratic",
                                                     activation="sigmoid", init="large", dtype="float64"))[:-1]
-                       + ', "weights": [[[', "1.0,", '1.0]]], "biases": []}', 20, 250), "network", "NetworkFileError",
-         max_mb=400),   # 20 MiB fits those sizes, so it is parsed (as a real file of them would be), then refused
+                       + ', "weights": [[[', "1.0,", '1.0]]], "biases": []}', 20, 250), "network", "NetworkFileError"),
+         # the file fits those sizes, so it is read; its first row is refused once longer than 1,000 numbers can be
     Case("network: a weight given as the string \"1.0\"",
          _conv_file(lambda d: d["weights"][0][0].__setitem__(0, "1.0")), "network", "NetworkFileError"),
     Case("image: an EPS file (never handed to Ghostscript)", _eps, "image", "ImageError"),
     Case("network: a TwoLayerNet whose weight_init_std is 10**400", _two_layer_std("1" + "0" * 400), "network",
          "NetworkFileError"),
+    # issue 27
+    Case("network: issue 27's ConvNetwork of 100,000 1x1 filters (78 million activations an image), 6.5 MB",
+         _conv_net_file("filters.json", [_conv(100_000, 1, 1, 28, 1), _conv(1, 100_000, 1, 28, 28),
+                                         _dense(1, 10, "SoftmaxLayer")]), "network-run", "NetworkFileError"),
+    Case("network: a ConvNetwork near every run-cost bound (2.5 M numbers, 377 M FLOPs a sample), run on one image",
+         _conv_net_file("near.json", [_conv(1000, 1, 1, 28, 1), _conv(240, 1000, 1, 28, 28),
+                                      _dense(240, 10, "SoftmaxLayer")]), "network-run", "loaded"),
+    Case("network: a ConvNetwork pooling 150x150 (22,501 Python steps a sample)",
+         _conv_net_file("pool.json", [_conv(1, 1, 1, 150, 150), _dense(1, 10, "SoftmaxLayer")]), "network",
+         "NetworkFileError"),
+    Case("network: the largest file save writes: [784, 1000, 10] of 24-character numbers, 20 MiB "
+         "([784, 11252, 10], 222 MiB, with --big)", _largest_network, "network", "loaded", max_mb=450),
+    Case("network: a layer description with n_out twice (\"n_out\": 99, \"n_out\": 3)",
+         _conv_file_text(lambda t: t.replace('"n_out": 3', '"n_out": 99, "n_out": 3', 1)), "network", "NetworkFileError"),
+    Case("network: a file that starts with a UTF-8 byte-order mark",
+         _conv_file_text(lambda t: "\ufeff" + t), "network", "NetworkFileError"),
+    Case("network: weights of +-1e308, finite, whose outputs are NaN on a digit", _nan_network, "network-run",
+         "NetworkFileError"),
+    Case("image: a float TIFF with one NaN pixel", _image_array("nan.tiff", _float_digit_with_nan), "image", "ImageError"),
+    Case("image: a 16-bit PNG of 12-bit data (values 0..4095)",
+         _image_array("12bit.png", lambda: np.pad(np.full((24, 4), 4095, np.uint16), 8)), "image",
+         "loaded"),
+    Case("dataset: /dev/zero given as the dataset (--data, through a link)", _dev_zero, "dataset-path", "DatasetError"),
 ]
 
 
@@ -350,6 +464,11 @@ def fuzz_bases(folder: Path) -> dict[str, tuple[str, bytes]]:
     out = io.BytesIO()
     Image.fromarray(digit).save(out, format="PNG")
     bases["png"] = ("image", out.getvalue())
+    for name, array in (("tiff-float", (255 - digit).astype(np.float32) / 255),     # nan pixels by mutation
+                        ("png-12bit", ((255 - digit).astype(np.uint16) * 16))):       # 12-bit data in 16 bits
+        out = io.BytesIO()
+        Image.fromarray(array).save(out, format="TIFF" if "tiff" in name else "PNG")
+        bases[name] = ("image", out.getvalue())
     return bases
 
 
@@ -357,7 +476,7 @@ def mutate(data: bytes, rng: np.random.Generator, json_text: bool) -> bytes:
     """One seeded mutation of ``data``: bytes flipped, a range cut, doubled, filled or
     truncated; for JSON also a number, list or key replaced by a hostile one."""
     b = bytearray(data)
-    kind = int(rng.integers(0, 9 if json_text else 6))
+    kind = int(rng.integers(0, 11 if json_text else 6))
     i, j = sorted(int(v) for v in rng.integers(0, len(b) + 1, 2))
     if kind == 0:
         for k in rng.integers(0, len(b), int(rng.integers(1, 8))):
@@ -372,10 +491,18 @@ def mutate(data: bytes, rng: np.random.Generator, json_text: bool) -> bytes:
         b = b[:i]
     elif kind == 5:
         b[i:i] = bytes(rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8))
+    elif kind == 9:                                          # a byte-order mark, or a key said twice
+        import re
+        pairs = [m.span() for m in re.finditer(rb'"[a-z_]+": (-?[\d.e-]+|"[a-z0-9]+"|\[[\d, ]*\])', bytes(b))]
+        if rng.random() < 0.2 or not pairs:
+            b[0:0] = b"\xef\xbb\xbf"
+        else:
+            a, z = pairs[int(rng.integers(0, len(pairs)))]
+            b[a:a] = b[a:z] + b", "
     else:
         text = b.decode("utf-8", errors="replace")
         hostile = ["1" + "0" * 400, "1e400", "NaN", "-Infinity", "[]", "{}", "null", '"x"', "[[[[[[[[1]]]]]]]]",
-                   "true", "-1", "0", "100001", "3.5"]
+                   "true", "-1", "0", "100001", "3.5", "100000", "99999", "1e308", "-1e308", "28"]
         import re
         spots = [m.span() for m in re.finditer(r"-?\d+(\.\d+)?(e-?\d+)?|\[|\{|\"[a-z_]+\"", text)]
         if spots:
@@ -400,6 +527,7 @@ def fuzz_child(cases_file: str) -> None:
     signal.signal(signal.SIGALRM, alarm)
     for kind, path in json.loads(Path(cases_file).read_text()):
         signal.alarm(10)
+        start = time.perf_counter()
         try:
             if kind == "network":
                 network.load(path)
@@ -413,7 +541,8 @@ def fuzz_child(cases_file: str) -> None:
         except BaseException as exc:
             outcome, message = type(exc).__name__, str(exc)[:200]
         signal.alarm(0)
-        print(json.dumps(dict(outcome=outcome, message=message)), flush=True)
+        print(json.dumps(dict(outcome=outcome, message=message, seconds=round(time.perf_counter() - start, 3),
+                              peak_mb=round(_peak_resident_mb(), 1))), flush=True)   # the child's peak so far
 
 
 def fuzz(n: int, folder: Path, seed: int = 0, limit_mb: int = 1024, batch: int = 200) -> list[dict]:
@@ -472,9 +601,15 @@ def child(kind: str, path: str) -> None:
         elif kind == "image":
             from mnist_loader import load_image
             load_image(path)
+        elif kind == "dataset-path":
+            from mnist_loader import load_data
+            load_data(path)
         else:
             import network
-            network.load(path)
+            net = network.load(path)
+            if kind == "network-run":                        # what predict does with it: one image
+                from network.__main__ import predict
+                predict(net, np.zeros((1, net.n_in if hasattr(net, "n_in") else net.sizes[0]), np.float32) + 0.5)
         outcome, message = "loaded", ""
     except BaseException as exc:  # the point is to see what escapes
         outcome, message = type(exc).__name__, str(exc)
@@ -509,6 +644,27 @@ def run_case(case: Case, folder: Path, limit_mb: int, big: bool = False) -> dict
         return dict(outcome=f"died (exit {result.returncode})", message=tail, peak_mb=None, seconds=None,
                     size=path.stat().st_size)
     return dict(json.loads(lines[-1]), size=path.stat().st_size)
+
+
+def worst_cases(results: list[dict], records: list[dict]) -> list[str]:
+    """The table of the worst case of each kind (the cases' names before ':', and the fuzz): its
+    peak memory and its time, each with the case it was measured on."""
+    kinds: dict[str, list[dict]] = {}
+    for r in results:
+        if r["peak_mb"] is not None:
+            kinds.setdefault(r["case"].split(":")[0], []).append(r)
+    lines = ["", "## The worst case of each kind", "", "| kind | cases | worst peak memory | worst time |", "|---|---|---|---|"]
+    for kind, rs in kinds.items():
+        high, slow = max(rs, key=lambda r: r["peak_mb"]), max(rs, key=lambda r: r["seconds"])
+        lines.append(f"| {kind} | {len(rs)} | {high['peak_mb']:.0f} MB ({high['case']}) | "
+                     f"{slow['seconds']:.2f} s ({slow['case']}) |")
+    timed = [r for r in records if r.get("seconds") is not None]
+    if timed:
+        slow = max(timed, key=lambda r: r["seconds"])
+        lines.append(f"| fuzz | {len(records)} | {max(r['peak_mb'] for r in timed):.0f} MB (the highest peak of a "
+                     f"child over the cases it loaded: at most this for each) | "
+                     f"{slow['seconds']:.2f} s (a mutation of {slow['base']}: {slow['outcome']}) |")
+    return lines
 
 
 def main() -> int:
@@ -562,6 +718,8 @@ def main() -> int:
         lines += ["", f"{len(records) - len(bad)} of {len(records)} end in a correct load or a named error"
                   + "".join(f"; UNEXPECTED {r['outcome']} on {r['base']}: {r['message']}" for r in bad[:5])]
         print("\n".join(lines[-len(counts) - 6:]))
+    lines += worst_cases(results, records if args.fuzz else [])
+    print("\n".join(lines[lines.index("## The worst case of each kind"):]))
     (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
     (out / "results.json").write_text(json.dumps(dict(limit_mb=args.limit_mb, big=args.big, cases=results), indent=2))
     print(f"wrote {out}/RESULTS.md")

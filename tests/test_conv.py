@@ -228,7 +228,7 @@ def test_save_and_load_give_the_same_outputs_and_bad_files_are_named(tmp_path):
     data = json.loads(path.read_text())
     data["layers"][0]["filter_shape"] = [3000, 1, 300, 300]       # a huge layer with the small weights
     (tmp_path / "bad.json").write_text(json.dumps(data))
-    with pytest.raises(NetworkFileError, match=r"bad.json: declares 270,0\d\d,\d\d\d parameters, more than the 20,000,000"):
+    with pytest.raises(NetworkFileError, match=r"bad.json: declares 270,0\d\d,\d\d\d parameters, more than the [0-9,]+ a network file may have"):
         network.load(tmp_path / "bad.json")
     data["layers"][0]["filter_shape"] = [30, 1, 30, 30]           # within bounds, but not its weights
     (tmp_path / "bad.json").write_text(json.dumps(data))

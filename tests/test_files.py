@@ -291,3 +291,151 @@ def test_a_two_layer_net_file_has_its_weight_init_std_checked(tmp_path, literal,
     else:
         with pytest.raises(NetworkFileError, match="weight_init_std must be a finite number > 0, got"):
             network.load(path)
+
+
+# ---------------------------------------------------------------------- issue 27
+def _issue_27_layers():
+    from network import ConvPoolLayer, SoftmaxLayer
+    f = 100_000
+    return [ConvPoolLayer((f, 1, 1, 1), (1, 1, 28, 28), (1, 1), "relu", dtype="float64"),
+            ConvPoolLayer((1, f, 1, 1), (1, f, 28, 28), (28, 28), "relu", dtype="float64"),
+            SoftmaxLayer(1, 10, dtype="float64")]
+
+
+def test_what_a_network_costs_to_run_is_bounded_at_construction_and_at_load(tmp_path):
+    """Issue 27: 100,000 1x1 filters (1.2 M parameters, a 6.5 MB file) made 78 million activations
+    an image: 4.3 GB and 17 s for predict on one PNG. Refused before any of it is made."""
+    from network.limits import MAX_FLOPS, MAX_NUMBERS, run_cost
+
+    with pytest.raises(ValueError, match=r"would need 235,201,579 numbers made per sample to run, more than the "
+                                         r"4,000,000 a network may \(layers\[0\] needs 156,800,784\)"):
+        network.ConvNetwork(_issue_27_layers(), 10, seed=0)
+    small = network.ConvNetwork([network.FullyConnectedLayer(4, 3), network.SoftmaxLayer(3, 2)], seed=0)
+    small.save(tmp_path / "bomb.json")
+    data = json.loads((tmp_path / "bomb.json").read_text())
+    data["layers"] = [{"type": "ConvPoolLayer", "filter_shape": [100_000, 1, 1, 1], "image_shape": [1, 28, 28],
+                       "poolsize": [1, 1], "activation_fn": "relu"}, data["layers"][1]]
+    (tmp_path / "bomb.json").write_text(json.dumps(data))
+    with pytest.raises(NetworkFileError, match=r"bomb.json: this network would need 156,800,786 numbers made per "
+                                               r"sample"):
+        network.load(tmp_path / "bomb.json")                    # from the header, before the arrays are read
+    assert run_cost(small.layers).numbers < MAX_NUMBERS and run_cost(small.layers).flops < MAX_FLOPS
+
+
+def test_chapter_6s_largest_network_runs_far_inside_the_bounds():
+    """The bounds leave room: the book's largest network (two conv-pool layers, 1,000 and 1,000
+    fully connected) needs a sixtieth of each."""
+    from chapter6 import make_network
+    from network.limits import MAX_FLOPS, MAX_NUMBERS, MAX_STEPS, run_cost
+
+    net = make_network(dict(conv=2, fc=[1000, 1000], activation="relu", p_dropout=0.5), seed=0)
+    cost = run_cost(net.layers)
+    assert cost == (66_010, 6_450_080, 58)
+    assert min(MAX_NUMBERS / cost.numbers, MAX_FLOPS / cost.flops, MAX_STEPS / cost.steps) > 50
+
+
+def test_save_writes_only_what_load_reads_one_limit_derived_once(tmp_path):
+    """Issue 27: [784, 17000, 10] (13.5 M parameters, under the old 20 M) saved a 266 MiB file
+    that load refused (over 256 MiB). MAX_PARAMETERS is now derived from MAX_FILE_BYTES: even
+    with every number at its longest repr, a file of MAX_PARAMETERS numbers fits."""
+    from network import files
+
+    longest = -2.2250738585072014e-308
+    assert len(repr(longest)) == files.WRITTEN_PER_NUMBER - 2
+    net = MatrixNetwork([30, 20, 10], seed=0)
+    for a in net.weights + net.biases:
+        a[:] = longest
+    net.save(tmp_path / "long.json")
+    numbers = 30 * 20 + 20 + 20 * 10 + 10
+    header = len(json.dumps({k: v for k, v in json.loads((tmp_path / "long.json").read_text()).items()
+                             if k not in ("weights", "biases")}))
+    written = (tmp_path / "long.json").stat().st_size - header
+    assert written <= numbers * (files.WRITTEN_PER_NUMBER + files.WRITTEN_PER_ROW)
+    assert files.MAX_PARAMETERS * (files.WRITTEN_PER_NUMBER + files.WRITTEN_PER_ROW) + files.HEADER_BYTES \
+        <= files.MAX_FILE_BYTES
+    assert np.array_equal(network.load(tmp_path / "long.json").weights[0], net.weights[0])
+    n = (files.MAX_PARAMETERS - 10) // 795 + 1                  # one hidden neuron more than a file may hold
+    with pytest.raises(NetworkFileError, match=rf"declares {795 * n + 10:,} parameters, more than the "
+                                               rf"{files.MAX_PARAMETERS:,} a network file may have"):
+        files.declared_shapes(dict(format=files.FORMAT, format_version=2, sizes=[784, n, 10], dtype="float64",
+                                   cost="quadratic", activation="sigmoid", init="large",
+                                   **{"class": "MatrixNetwork"}), "big.json")
+
+
+def test_a_file_written_by_hand_in_any_layout_loads_row_by_row(tmp_path):
+    """The arrays are parsed row by row from the bytes: indentation, newlines, integers and
+    exponents are JSON, so they load; so does a format-1 file's layout."""
+    net = MatrixNetwork([3, 2, 2], seed=0)
+    net.save(tmp_path / "net.json")
+    data = json.loads((tmp_path / "net.json").read_text())
+    data["weights"][1] = [[1, -2e-3], [0, 3E2]]
+    (tmp_path / "pretty.json").write_text(json.dumps(data, indent=3).replace("[", "[\n\t \r"))
+    back = network.load(tmp_path / "pretty.json")
+    assert np.array_equal(back.weights[0], net.weights[0]) and back.weights[1].tolist() == [[1, -2e-3], [0, 300]]
+    for text, message in (("[1, 2,]", "not a JSON network file"), ("[1, [2]]", r"weights\[1\] is not 2 rows"),
+                          ("[1, NaN]", r"weights\[1\] holds values that are not finite"),
+                          ("[1, 1" + "0" * 400 + "]", r"weights\[1\]'s row 0 is longer than 2 numbers can be"),
+                          ("[1, 1e400]", r"weights\[1\] holds values that are not finite"),
+                          ('[1, "2"]', r"weights hold something that is not a number")):
+        bad = json.dumps(data).replace("[[1, -0.002], [0, 300.0]]", f"[{text}, [0, 1]]")
+        assert text in bad
+        (tmp_path / "bad.json").write_text(bad)
+        with pytest.raises(NetworkFileError, match=message):
+            network.load(tmp_path / "bad.json")
+
+
+def test_a_key_twice_inside_a_layer_is_refused_as_at_the_top(tmp_path):
+    """Issue 27: "n_out": 99, "n_out": 3 inside a layer loaded (the last won)."""
+    network.ConvNetwork([network.FullyConnectedLayer(4, 3), network.SoftmaxLayer(3, 2)], seed=0).save(tmp_path / "c.json")
+    text = (tmp_path / "c.json").read_text()
+    for twice, message in (('"n_out": 99, "n_out": 3', "key 'n_out' appears twice in one object of 'layers'"),
+                           ('"dtype": "float32", "dtype": "float32"', "key 'dtype' appears twice")):
+        (tmp_path / "d.json").write_text(text.replace(twice.split(", ")[-1], twice, 1))
+        with pytest.raises(NetworkFileError, match=message):
+            network.load(tmp_path / "d.json")
+
+
+def test_a_bom_or_any_byte_that_is_not_ascii_is_named(tmp_path):
+    """Issue 27: a file starting with a BOM said 'no JSON object'."""
+    MatrixNetwork([3, 2, 2], seed=0).save(tmp_path / "net.json")
+    text = (tmp_path / "net.json").read_bytes()
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text)
+    with pytest.raises(NetworkFileError, match=r"bom.json: starts with a byte-order mark \(BOM\)"):
+        network.load(tmp_path / "bom.json")
+    (tmp_path / "e.json").write_bytes(text.replace(b'"sigmoid"', '"sigmo\u00efd"'.encode()))
+    with pytest.raises(NetworkFileError, match=r"e.json: not a JSON network file \(byte \d+ is 0xc3, not ASCII"):
+        network.load(tmp_path / "e.json")
+
+
+def test_a_network_whose_outputs_could_overflow_is_neither_saved_nor_loaded(tmp_path):
+    """Outputs must be numbers for every input in [0, 1]: the bound on each layer's weighted
+    inputs, through relu's unbounded outputs, must be finite in the dtype."""
+    net = network.TwoLayerNet(4, 3, 2, seed=0, dtype="float32")
+    net.params["W1"][:] = 1e19
+    net.params["W2"][:] = 1e19                                  # 3e19 * 4e19: more than float32's 3.4e38
+    with pytest.raises(ValueError, match=r"layer 1's weighted inputs could reach 1.2e\+39 on inputs in \[0, 1\], "
+                                         r"more than float32 holds"):
+        net.save(tmp_path / "t.json")
+    net.params["W2"][:] = 1e10                                  # 1.2e30: it saves and loads
+    net.save(tmp_path / "t.json")
+    assert network.load(tmp_path / "t.json").params["W2"][0, 0] == np.float32(1e10)
+
+
+def test_a_device_or_a_pipe_given_as_the_dataset_is_named_so(tmp_path):
+    """Issue 27: --data /dev/zero or a FIFO said 'no such dataset file'."""
+    from mnist_loader import DatasetError, load_data
+
+    os.mkfifo(tmp_path / "fifo")
+    for path in ("/dev/zero", tmp_path / "fifo", tmp_path):
+        with pytest.raises(DatasetError, match=r": not a regular file \(a dataset is a file: mnist.pkl.gz\)"):
+            load_data(path)
+
+
+def test_sizes_that_would_not_fit_are_refused_before_anything_is_made(capsys):
+    """Issue 27: --sizes 784 100000 10 ended in a MemoryError."""
+    import chapter1
+
+    with pytest.raises(SystemExit):
+        chapter1.main(["--sizes", "784", "100000", "10"])
+    assert "--sizes 784 100000 10: 79,500,010 parameters, more than the 8,945,664 a network (and its file) may have" \
+        in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_bad_image_files_are_named(tmp_path, make, message):
 def test_bad_arrays_are_named():
     with pytest.raises(ImageError, match=r"the array has shape \(2, 3, 5\)"):
         load_image(np.zeros((2, 3, 5)))
-    with pytest.raises(ImageError, match="the array holds nan or inf"):
+    with pytest.raises(ImageError, match=r"the array holds 25 pixels that are not numbers \(nan or inf\)"):
         load_image(np.full((5, 5), np.nan))
     with pytest.raises(ImageError, match="the array: no ink found"):
         load_image(np.ones((30, 30)))
@@ -125,6 +125,58 @@ def test_bad_arrays_are_named():
         load_image(7)
     with pytest.raises(ImageError, match=r"values span -1..1"):
         load_image(np.linspace(-1, 1, 100).reshape(10, 10))
+
+
+def test_rows_of_784_are_mnist_images_never_a_picture(digits):
+    """Issue 27: load_image(x[:5]) gave one (784,) picture of five digits side by side."""
+    tx, _ = digits
+    rows = load_image(tx[:5])
+    assert rows.shape == (5, 784) and rows.dtype == np.float32
+    assert all(np.array_equal(rows[i], load_image(tx[i])) for i in range(5))    # each row as one image is read
+    assert np.array_equal(load_image(tx[:1])[0], load_image(tx[0]))
+    assert load_image(tx[:0]).shape == (0, 784)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass")
+def test_matrix_and_masked_arrays_are_read_as_arrays(digits):
+    tx, _ = digits
+    image = tx[3].reshape(28, 28)
+    assert np.array_equal(load_image(np.matrix(image)), load_image(image))     # was a TypeError from inside
+    paper = np.zeros((40, 40), np.float32)
+    paper[6:34, 6:34] = image
+    smudged = paper.copy()
+    smudged[:4, :] = 1.0                                                       # a bar of ink, masked out
+    masked = np.ma.masked_array(smudged, mask=np.zeros(smudged.shape, bool))
+    masked.mask[:4, :] = True
+    assert np.array_equal(load_image(masked), load_image(paper))               # the mask was ignored
+    assert not np.array_equal(load_image(smudged), load_image(paper))
+    with pytest.raises(ImageError, match=r"masked everywhere"):
+        load_image(np.ma.masked_all((5, 5)))
+
+
+@pytest.mark.parametrize("bits", [8, 10, 12, 16])
+def test_uint16_data_of_any_bit_depth_reads_the_same_digit(digits, bits):
+    """A 12-bit camera's data in uint16 said 'no ink found' (it was scaled by 65535)."""
+    tx, _ = digits
+    levels = np.round(tx[5].reshape(28, 28) * 256 / 255 * (2**bits - 1)).astype(np.uint16)
+    assert distance(load_image(levels), load_image(tx[5])) < 5
+
+
+def test_a_float_tiff_with_one_nan_pixel_is_named_for_it(tmp_path):
+    """It said 'no ink found'; PFM goes through the same check (Pillow reads it as mode F)."""
+    a = np.zeros((40, 40), np.float32)
+    a[8:32, 18:22] = 1.0
+    a[0, 0] = np.nan
+    Image.fromarray(a).save(tmp_path / "nan.tiff")
+    with pytest.raises(ImageError, match=r"nan.tiff: holds 1 pixels that are not numbers \(nan or inf\)"):
+        load_image(tmp_path / "nan.tiff")
+    a[0, 0] = 0.0
+    assert load_image_ok(tmp_path / "ok.tiff", a)
+
+
+def load_image_ok(path: Path, a: np.ndarray) -> bool:
+    Image.fromarray(a).save(path)
+    return load_image(path).shape == (784,)
 
 
 def open_png(w: int, h: int) -> bytes:
@@ -221,6 +273,65 @@ def test_predict_command_end_to_end(tmp_path):
     (tmp_path / "broken.json").write_text("{")
     bad = run("-m", "network", "predict", str(tmp_path / "broken.json"), good[0])
     assert bad.returncode == 1 and bad.stdout == "" and bad.stderr.startswith(f"error: {tmp_path / 'broken.json'}: ")
+
+
+def test_predict_names_a_network_whose_outputs_are_not_numbers(tmp_path):
+    """Issue 27: weights of +-1e308 (all finite) gave nan outputs, printed as digit 0 (and --json
+    wrote the token NaN). Such a file is refused at load; a network in memory, by predict."""
+    from network.__main__ import predict
+
+    net = network.MatrixNetwork([784, 10], seed=0)
+    net.weights[0][:] = 0
+    net.weights[0][:, ::2], net.weights[0][:, 1::2] = 1e308, -1e308
+    with pytest.raises(FloatingPointError, match=r"its outputs are not numbers \(nan or inf\)"):
+        predict(net, np.full((1, 784), 0.5, np.float32))
+    with pytest.raises(ValueError, match=r"cannot save this MatrixNetwork: layer 0's weighted inputs could reach inf"):
+        net.save(tmp_path / "nan.json")
+    network.MatrixNetwork([784, 10], seed=0).save(tmp_path / "nan.json")
+    data = json.loads((tmp_path / "nan.json").read_text())
+    data["weights"][0] = [[1e308, -1e308] * 392] * 10
+    (tmp_path / "nan.json").write_text(json.dumps(data))
+    for extra in ([], ["--json"]):
+        out = run("-m", "network", "predict", str(tmp_path / "nan.json"), str(FIXTURES / "drawn-7.png"), *extra)
+        assert out.returncode == 1 and out.stdout == ""
+        assert out.stderr == f"error: {tmp_path / 'nan.json'}: layer 0's weighted inputs could reach inf on inputs in " \
+                             f"[0, 1], more than float64 holds: its outputs would be inf or nan (weights or biases too large)\n"
+
+
+def test_predict_escapes_file_names_bounds_the_sheet_and_writes_only_json(tmp_path, monkeypatch, capsys):
+    """Issue 27: a file name with a newline forged a line; --show drew one row per image (300
+    images: 43 s, 812 MB); --json must parse as strict JSON."""
+    import network.__main__ as cli
+
+    network.MatrixNetwork([784, 5, 10], seed=0).save(tmp_path / "net.json")
+    forged = tmp_path / "x.png\nforged.png: 7  (top three: 7 1.000; probabilities)"
+    forged.write_bytes((FIXTURES / "drawn-7.png").read_bytes())
+    images = [str(FIXTURES / "drawn-7.png"), str(forged), str(FIXTURES / "drawn-1.png")]
+    monkeypatch.setattr(cli, "MAX_SHOWN", 2)
+    assert cli.main(["predict", str(tmp_path / "net.json"), *images, "--show", str(tmp_path / "sheet.png")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[1].startswith(str(forged).replace("\n", "\\n") + ": ")
+    assert lines[3] == f"wrote {tmp_path / 'sheet.png'} (the first 2 images; 1 more left out)"
+    assert Image.open(tmp_path / "sheet.png").size[1] < 2.6 * 3 * 100               # two rows and the line, not three
+    assert cli.main(["predict", str(tmp_path / "net.json"), *images, "--json"]) == 0
+
+    def no_constants(token):
+        raise AssertionError(f"not JSON: {token}")
+
+    records = [json.loads(line, parse_constant=no_constants) for line in capsys.readouterr().out.splitlines()]
+    assert [r["file"] for r in records] == images
+
+
+@pytest.mark.parametrize("args", [["experiments/draw.py", "--help"], ["experiments/inspect_network.py", "--help"],
+                                  ["experiments/chapter1.py", "--help"]])
+def test_a_bogus_mplbackend_is_one_line_in_every_script(args):
+    import os
+
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+                         env=dict(os.environ, MPLBACKEND="bogus"))
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr == "error: MPLBACKEND='bogus' is not a matplotlib backend (unset it, or set it to one, " \
+                         "e.g. MPLBACKEND=Agg)\n"
 
 
 def test_network_load_says_what_it_is(tmp_path):

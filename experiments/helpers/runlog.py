@@ -17,15 +17,16 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-import matplotlib
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_ROOT))  # so the scripts run from a checkout without installing
 
+from network.__main__ import checked_matplotlib  # noqa: E402
+
+matplotlib = checked_matplotlib()      # MPLBACKEND=bogus: one line, not matplotlib's traceback
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_ROOT))  # so the scripts run from a checkout without installing
 
 from network.atomic import SaveError, write_atomic  # noqa: E402
 
@@ -61,10 +62,17 @@ training_size = _number(int, lambda v: 1 <= v <= 50000, "an integer from 1 to 50
 
 
 def check_mnist_sizes(parser, sizes: list[int]) -> None:
-    """--sizes of a network for MNIST: 784 inputs and 10 outputs (before anything is loaded or made)."""
+    """--sizes of a network for MNIST: 784 inputs and 10 outputs, and no more parameters than a
+    network file holds (``network.files.MAX_PARAMETERS``), before anything is loaded or made."""
+    from network.files import MAX_PARAMETERS
+
+    given = f"--sizes {' '.join(map(str, sizes))}"
     if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10:
-        parser.error(f"--sizes {' '.join(map(str, sizes))}: a network for MNIST has 784 inputs and 10 outputs, "
-                     f"e.g. --sizes 784 30 10")
+        parser.error(f"{given}: a network for MNIST has 784 inputs and 10 outputs, e.g. --sizes 784 30 10")
+    parameters = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if parameters > MAX_PARAMETERS:
+        parser.error(f"{given}: {parameters:,} parameters, more than the {MAX_PARAMETERS:,} a network (and its "
+                     f"file) may have")
 
 
 class SavedNetwork(str):
