@@ -21,7 +21,7 @@ from helpers.runlog import (
 
 import mnist_loader
 from network import TwoLayerNet
-from network.validation import check_finite_cost
+from network.validation import check_finite_cost, check_finite_parameters
 
 
 def main(argv=None) -> int:
@@ -54,6 +54,8 @@ def main(argv=None) -> int:
             grad = net.gradient(x[batch], t[batch])
             for key in ("W1", "b1", "W2", "b2"):
                 net.params[key] -= args.lr * grad[key]
+            check_finite_parameters([net.params["W1"], net.params["W2"]], [net.params["b1"], net.params["b2"]], i, args.lr,
+                                    step="iteration")
             check_finite_cost(net.last_layer.loss, "training loss", f"at iteration {i}", args.lr)
             if i % iter_per_epoch == 0 or i == args.iterations:
                 train_acc, test_acc = net.accuracy(x, t), net.accuracy(tx, tt)

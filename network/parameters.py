@@ -101,6 +101,8 @@ class ParameterView(MutableMapping):
 
     def __setitem__(self, name: str, array: np.ndarray) -> None:
         slot = self._slot(name)
+        if array is slot.get():         # ``params[name] -= step``: the network's own array, updated in place
+            return
         slot.put(check_array(array, f"params[{name!r}]", slot.shape, slot.dtype))
 
     def __delitem__(self, name: str) -> None:

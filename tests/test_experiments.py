@@ -294,7 +294,7 @@ def test_a_diverging_two_layer_net_ends_with_the_divergence_error(tmp_path, mnis
                              "--iterations", "20", "--runs-dir", str(tmp_path), "--data", str(mnist_pkl)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("error: training diverged at iteration ")
+    assert result.stderr.strip().splitlines()[-1].startswith("error: training diverged in iteration ")
 
 
 def test_learning_curve_fit_recovers_a_known_power_law():
