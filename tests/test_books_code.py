@@ -138,6 +138,22 @@ def test_chapter3_session_negative_decay_runs_with_one_warning(mnist_wrapped, ca
     assert not np.isfinite(net.weights[0]).all()                      # it overflowed and went on
 
 
+def test_network2_goes_on_where_the_weights_are_no_longer_finite(capsys):
+    """network2.py trains on when the weights overflow: here one weight is made inf in place (the
+    network's own array), and the run ends its epochs with one warning of ours, numpy's silenced."""
+    data = samples(np.random.default_rng(4), 12, 4, 2)
+    net = network2.Network([4, 3, 2])
+    net.weights[0][0, 0] = np.inf
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = net.SGD(data, 3, 4, 0.5, evaluation_data=data, monitor_evaluation_accuracy=True,
+                         monitor_training_cost=True)
+    assert [str(w.message) for w in caught] == ["the weights overflowed in epoch 0 (eta 0.5): they are inf or nan now, "
+                                                "and training goes on as network2.py's does"]
+    assert len(result[1]) == len(result[2]) == 3 and np.isinf(net.weights[0][0, 0])
+    assert capsys.readouterr().out.count("training complete") == 3
+
+
 def test_network2_misuse_is_named(mnist_wrapped):
     training_data, validation_data, _ = mnist_wrapped
     net = network2.Network([784, 30, 10])
