@@ -286,8 +286,12 @@ def test_network3_session_prints_network3s_lines(capsys):
     assert lines[-2] == f"Best validation accuracy of {history.evaluation_accuracy[j] / 40:.2%} obtained at iteration {4 * j + 3}"
     assert lines[-1] == f"Corresponding test accuracy of {history.test_accuracy[j] / 20:.2%}"
     assert network3.size((X, y)) == 40 and net.accuracy(X, y) == history.evaluation_accuracy[-1] / 40
-    with pytest.raises(ValueError, match=r"activation_fn 'linear' is not one of network3's sigmoid, tanh and ReLU"):
-        network3.FullyConnectedLayer(4, 3, activation_fn=network3.linear)
+    with pytest.raises(ValueError, match=r"activation_fn 'sin' is not one of network3's sigmoid, tanh, ReLU and linear"):
+        network3.FullyConnectedLayer(4, 3, activation_fn=np.sin)
+    layer = network3.FullyConnectedLayer(4, 3, activation_fn=network3.linear)          # a = x w + b, dC/dz = dC/da
+    x = np.arange(8.0).reshape(2, 4)
+    assert np.allclose(layer.forward(x), x @ layer.w + layer.b, rtol=1e-6)
+    assert np.allclose(layer.backward(np.ones((2, 3))), np.ones((2, 3)) @ layer.w.T, rtol=1e-6)
 
 
 def test_network3_book_paths_mean_the_projects_data(tmp_path, monkeypatch, mnist_pkl):
