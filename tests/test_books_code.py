@@ -173,6 +173,16 @@ def test_network2_misuse_is_named(mnist_wrapped):
         net.SGD(training_data[:10], 1, 10, 0.5, monitor_evaluation_cost=True)
 
 
+def test_network2_early_stopping_n(capsys):
+    data = samples(np.random.default_rng(5), 20, 4, 2, labels=True)
+    training = [(x, np.eye(2)[:, [k]]) for x, k in data]
+    result = network2.Network([4, 2]).SGD(training, 10, 5, 1e-9, evaluation_data=data, early_stopping_n=2)
+    assert capsys.readouterr().out.count("training complete") == 3 and result == ([], [], [], [])
+    result = network2.Network([4, 2]).SGD(training, 10, 5, 1e-9, evaluation_data=data, early_stopping_n=2,
+                                          monitor_evaluation_accuracy=True)
+    assert len(result[1]) == 3 and len(set(result[1])) == 1
+
+
 def test_network2_save_load_and_the_books_helpers(tmp_path):
     net = network2.Network([5, 3, 2], cost=network2.QuadraticCost)
     net.save(tmp_path / "net.json")
@@ -181,6 +191,8 @@ def test_network2_save_load_and_the_books_helpers(tmp_path):
     assert np.array_equal(back.feedforward(x), net.feedforward(x)) and back.feedforward(x).shape == (2, 1)
     assert back.cost is network2.QuadraticCost
     assert np.array_equal(network2.vectorized_result(3), np.eye(10)[:, [3]])
+    with pytest.raises(ValueError, match=r"vectorized_result's digit: labels range over 10..10, expected 0..9"):
+        network2.vectorized_result(10)
     assert network2.sigmoid(0.0) == 0.5 and network2.sigmoid_prime(np.array(0.0)) == 0.25
     MatrixNetwork([5, 3, 2], activation="tanh").save(tmp_path / "tanh.json")
     with pytest.raises(ValueError, match="not a network2 network"):
