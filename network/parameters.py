@@ -51,9 +51,10 @@ class Slot:
             getattr(self.owner, self.attr)[self.index] = array
 
 
-def check_array(a: Any, label: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
+def check_array(a: Any, label: str, shape: tuple, dtype: np.dtype, finite: bool = True) -> np.ndarray:
     """A parameter array as the network computes with it: a numpy array of ``shape`` and
-    ``dtype``, all finite. Raises ValueError naming ``label`` and what is wrong."""
+    ``dtype``, all finite (unless ``finite`` is False: network2.py's runs go on where the weights
+    overflowed). Raises ValueError naming ``label`` and what is wrong."""
     if not isinstance(a, np.ndarray):
         raise ValueError(f"{label} is a {type(a).__name__}, expected a numpy array of shape {shape}")
     if a.shape != shape:
@@ -61,15 +62,15 @@ def check_array(a: Any, label: str, shape: tuple, dtype: np.dtype) -> np.ndarray
     if a.dtype != dtype:
         raise ValueError(f"{label} has dtype {a.dtype}, the network computes in {dtype.name} "
                          f"(assign a.astype(np.{dtype.name}), a copy)")
-    if not np.isfinite(a).all():
+    if finite and not np.isfinite(a).all():
         raise ValueError(f"{label} contains non-finite values (nan or inf)")
     return a
 
 
-def check_parameters(slots: Sequence[Slot]) -> None:
+def check_parameters(slots: Sequence[Slot], finite: bool = True) -> None:
     """Every parameter array where it lives, checked (``check_array``): the door check."""
     for slot in slots:
-        check_array(slot.get(), slot.label, slot.shape, slot.dtype)
+        check_array(slot.get(), slot.label, slot.shape, slot.dtype, finite)
 
 
 def check_lists(owner: Any, counts: int) -> None:
@@ -135,10 +136,10 @@ class NielsenParameters:
             slots.append(Slot(f"b{l}", f"biases[{l}]", self, "biases", l, (n_out, 1), self.dtype))
         return slots
 
-    def _check_parameters(self) -> None:
+    def _check_parameters(self, finite: bool = True) -> None:
         """The door check of the weights and biases: lists of the right arrays (``check_array``)."""
         check_lists(self, len(self.sizes) - 1)
-        check_parameters(self._slots())
+        check_parameters(self._slots(), finite)
 
     @property
     def params(self) -> ParameterView:
