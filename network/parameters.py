@@ -101,6 +101,8 @@ class ParameterView(MutableMapping):
 
     def __setitem__(self, name: str, array: np.ndarray) -> None:
         slot = self._slot(name)
+        if array is slot.get():                 # params[k] -= step: the array in place, already there
+            return
         slot.put(check_array(array, f"params[{name!r}]", slot.shape, slot.dtype))
 
     def __delitem__(self, name: str) -> None:
