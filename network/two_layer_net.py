@@ -153,8 +153,8 @@ class TwoLayerNet:
                              f"got {type(mini_batch).__name__}" + (f" of {len(mini_batch)}" if hasattr(mini_batch, "__len__") else ""))
         x, t = mini_batch
         grad = self.gradient(x, t)
-        for key in ("W1", "b1", "W2", "b2"):
-            self.params[key] -= eta * grad[key]
+        for key, p in self.params.items():
+            p -= eta * grad[key]
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` as JSON, atomically; read it back with ``network.load``.

@@ -141,16 +141,14 @@ def warn_input_range(low: float, high: float, name: str) -> None:
                       f"the sigmoids saturate and training stalls", stacklevel=4)
 
 
-def check_finite_parameters(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], epoch: int | None, eta: float,
+def check_finite_parameters(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], epoch: int, eta: float,
                             step: str = "epoch") -> None:
     """After an epoch (or another ``step`` of training, say an iteration): stop a run whose weights
     overflowed, since every later number would be nan (FloatingPointError, naming the step and
-    eta). Before training (``epoch`` None): refuse weights that are not finite already (ValueError)."""
+    eta). Before training the door checks them (``parameters.check_parameters``)."""
     for kind, arrays in (("weights", weights), ("biases", biases)):
         for l, a in enumerate(arrays):
             if not np.isfinite(a).all():
-                if epoch is None:
-                    raise ValueError(f"{kind}[{l}] contains non-finite values (nan or inf)")
                 raise FloatingPointError(
                     f"training diverged in {step} {epoch}: {kind}[{l}] are no longer finite numbers "
                     f"(nan or inf); the learning rate eta = {eta:g} is probably too large")
