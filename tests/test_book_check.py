@@ -191,3 +191,17 @@ def test_book_jobs_run_on_a_dask_cluster(tmp_path, mnist_pkl):
     text = (tmp_path / "book" / "BOOK.md").read_text()
     assert "| 3.17 |" in text and "| 23,860; 79,510 | exactly | agrees |" in text
     assert "8 seeds)" in text.split("| 1.8 |")[1].splitlines()[0]                  # 1.8's 8 seeds ran there
+
+
+def test_the_threshold_rule_fails_when_every_eta_falls():
+    def results(rising_from: float) -> br.Results:
+        runs = []
+        for eta in br.THRESHOLD_GRID:
+            name = f"3.35/{eta}" if eta in ("0.025", "0.25", "2.5") else f"3.36/{eta}"
+            cost = [0.5, 0.45, 0.5, 0.44, 0.5] if float(eta) >= rising_from else [0.5, 0.45, 0.46, 0.42, 0.40]
+            runs += [dict(name=name, seed=s, seconds=0.0, training_cost=cost) for s in range(3)]
+        return br.Results(runs)
+
+    assert br.threshold_check(results(1.0)).verdict == "agrees"                      # 0.5, as the book
+    assert br.threshold_check(results(99.0)).verdict == "differs: median threshold 2.5"   # eta / 10: all fall
+    assert br.threshold_check(results(0.25)).verdict == "differs: median threshold 0.025"

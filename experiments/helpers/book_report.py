@@ -585,18 +585,24 @@ THRESHOLD_GRID = ("0.025", "0.25", "0.5", "1", "2.5")
 
 
 def threshold_check(res: Results) -> Outcome:
-    """3.36: the largest eta of the grid whose training cost falls after each of the first five
-    epochs, per seed; the book's threshold 0.5 (of order 0.1 first)."""
+    """3.36: per seed, the largest eta of the grid up to which every eta's training cost falls in
+    the first epochs: it rises in at most one of the four steps between epochs 0 and 4 (one rise
+    allows SGD's noise; oscillating rises in two or more); the book's threshold 0.5."""
     curves = {eta: [r["training_cost"][:5] for r in res.trained(f"3.35/{eta}" if eta in ("0.025", "0.25", "2.5")
                                                                else f"3.36/{eta}")] for eta in THRESHOLD_GRID}
     seeds = min(len(v) for v in curves.values())
     found = []
     for s in range(seeds):
-        ok = [eta for eta in THRESHOLD_GRID if falling(curves[eta][s]) == 1.0]
-        found.append(float(ok[-1]) if ok else 0.0)
+        threshold = 0.0
+        for eta in THRESHOLD_GRID:
+            c = np.asarray(curves[eta][s])
+            if len(c) < 5 or np.sum(np.diff(c) > 0) > 1:
+                break
+            threshold = float(eta)
+        found.append(threshold)
     median = statistics.median(found)
     return Outcome(f"{', '.join(f'{v:g}' for v in found)} (seeds; grid {', '.join(THRESHOLD_GRID)})",
-                   "the median threshold 0.5 or 1 (at least 0.5, below 2.5)",
+                   "the median threshold at least 0.5 and below 2.5 (cost rising in at most one of epochs 1-4)",
                    rule_holds(0.5 <= median < 2.5, f"median threshold {median:g}"))
 
 
