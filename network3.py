@@ -46,13 +46,9 @@ tanh = _act.tanh
 ReLU = _act.relu
 
 
-def linear(z: np.ndarray) -> np.ndarray:
-    """network3's identity activation. ConvNetwork's layers offer sigmoid, tanh and ReLU only:
-    a layer given ``linear`` is refused by name (no session of the book uses it)."""
-    return z
+linear = _act.linear
 
-
-_NAMES: dict[Callable, str] = {sigmoid: "sigmoid", tanh: "tanh", ReLU: "relu"}
+_NAMES: dict[Callable, str] = {sigmoid: "sigmoid", tanh: "tanh", ReLU: "relu", linear: "linear"}
 
 
 def _activation_name(fn: Callable, where: str) -> str:
@@ -62,9 +58,8 @@ def _activation_name(fn: Callable, where: str) -> str:
     try:
         return _NAMES[fn]
     except (KeyError, TypeError):
-        offered = "sigmoid, tanh and ReLU" + (" (linear is not offered)" if fn is linear else "")
         raise ValueError(f"{where}: activation_fn {getattr(fn, '__name__', fn)!r} is not one of network3's "
-                         f"{offered}") from None
+                         f"sigmoid, tanh, ReLU and linear") from None
 
 
 def _rng() -> np.random.Generator:

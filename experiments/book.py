@@ -170,6 +170,8 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
     epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
     evaluation = {"validation": validation, "test": test, None: None,
                   "validation100": (validation[0][:100], validation[1][:100])}[spec["evaluation"]]
+    if spec["lmbda"] and 1 - spec["eta"] * spec["lmbda"] / n < 0:
+        return _network2(spec, seed, n, epochs, train, evaluation, len(test[0]))
     net = MatrixNetwork(spec["sizes"], seed=seed, dtype=options["dtype"], cost=spec["cost"], init=spec["init"])
     probe = spec.get("probe") and len(spec["sizes"]) > 2
     start = dict(saturated_start=saturation(net, test[0])) if probe else {}
@@ -199,6 +201,31 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
     if spec["final_only"]:
         out["final_evaluation"] = net.evaluate(evaluation)
     return out
+
+
+def _network2(spec: dict, seed: int, n: int, epochs: int, train, evaluation, n_test: int) -> dict:
+    """A run whose L2 decay factor 1 - eta lmbda / n is negative (3.29, 3.31), as the book ran it:
+    network2.py's face trains on with one warning while the weights flip, overflow and turn to nan
+    (MatrixNetwork stops such a run as diverged). Seeded through network2's own generators."""
+    import contextlib
+    import io
+    import random
+
+    import network2
+
+    np.random.seed(seed)
+    random.seed(seed)
+    net = network2.Network(spec["sizes"], cost=network2.CrossEntropyCost if spec["cost"] == "cross-entropy"
+                           else network2.QuadraticCost)
+    if spec["init"] == "large":
+        net.large_weight_initializer()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("always")
+        _, accuracy, _, _ = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"], lmbda=spec["lmbda"],
+                                    evaluation_data=evaluation, monitor_evaluation_accuracy=True)
+    return dict(test=[], evaluation=accuracy, evaluation_cost=[], training_accuracy=[], training_cost=[],
+                epoch_seconds=[], n_train=n, n_evaluation=len(evaluation[0]), n_test=n_test, engine="network2",
+                warnings=sorted({str(w.message) for w in caught}))
 
 
 def _speed_up(spec: dict, seed: int, options: dict, train, test) -> dict:

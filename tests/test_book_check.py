@@ -123,6 +123,7 @@ def test_a_refused_run_is_not_run_and_a_negative_decay_runs_as_the_book(mnist_pk
     assert br.tiny_check("3.29/10-1000", [10])(refused).verdict.startswith("not run")
     result = book.run_job(("3.29/100-20", 0, dict(data=str(mnist_pkl), train_size=None, epochs=2, dtype="float64", seeds=None)))
     assert "refused" not in result and len(result["evaluation"]) == 2            # the book's setting, trained
+    assert result["engine"] == "network2"                                         # which trains on past overflow
     assert any("negative" in w for w in result["warnings"])
 
 

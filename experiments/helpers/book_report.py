@@ -541,8 +541,11 @@ def tiny_check(name: str, book: list[int]):
                                     for e, b in enumerate(book) if all(len(r["evaluation"]) > e for r in runs)))
             text, verdict = "; ".join(cells), combine(*verdicts)
         warned = sorted({w for r in runs for w in r.get("warnings", [])})
-        return Outcome(text, "in the 95% prediction interval of one run", verdict,
-                       f"warned: {warned[0]}" if warned else "")
+        note = f"warned: {warned[0]}" if warned else ""
+        if runs[0].get("engine") == "network2":
+            note += ("; " if note else "") + "run through network2.py's face, which trains on where the weights " \
+                                             "overflow (MatrixNetwork stops such a run as diverged)"
+        return Outcome(text, "in the 95% prediction interval of one run", verdict, note)
     return check
 
 
