@@ -187,7 +187,14 @@ def test_book_jobs_run_on_a_dask_cluster(tmp_path, mnist_pkl):
         result = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "book.py"), "--only", "1.8", "3.17",
                                  "--scheduler", cluster.scheduler_address, "--runs-dir", str(tmp_path), "--quiet",
                                  "--data", str(mnist_pkl)], capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+        six = subprocess.run([sys.executable, str(PROJECT_ROOT / "experiments" / "chapter6.py"), "--rows", "6.1",
+                              "--epochs", "1", "--train-size", "200", "--seeds", "2", "--scheduler",
+                              cluster.scheduler_address, "--runs-dir", str(tmp_path), "--data", str(mnist_pkl)],
+                             capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
+    assert six.returncode == 0, six.stderr
+    assert "2 network(s) to train on the Dask cluster at" in six.stdout
+    assert sorted(r["seed"] for r in json.loads((tmp_path / "chapter6" / "results.json").read_text())["runs"]) == [0, 1]
     assert f"jobs on the Dask cluster at {cluster.scheduler_address}" in result.stdout
     text = (tmp_path / "book" / "BOOK.md").read_text()
     assert "| 3.17 |" in text and "| 23,860; 79,510 | exactly | agrees |" in text
