@@ -55,42 +55,40 @@ def test_chapter3_logs_costs_and_accuracies(tmp_path, mnist_pkl):
 
 
 def test_book_checks_ids_end_to_end_on_small_data(tmp_path, mnist_pkl):
-    out = run("book.py", "--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5", "--seeds", "2", "--train-size", "300",
-              "--epochs", "3", "--jobs", "1", "--runs-dir", str(tmp_path), data=mnist_pkl)
+    only = ("--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5")
+    out = run("book.py", *only, "--seeds", "3", "--train-size", "300", "--epochs", "3", "--jobs", "1",
+              "--runs-dir", str(tmp_path), data=mnist_pkl)
     assert re.search(r"6 ids from 6 runs, \d+ jobs in 1 worker\(s\) of one BLAS thread: about \d+ CPU-minutes", out)
     assert "[1/" in out and "about" in out                      # progress while it runs
     book = (tmp_path / "book" / "BOOK.md").read_text()
     rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in book.splitlines() if line.startswith("| ")}
-    assert rows["1.1"][2] == "9,129; 9,295; 9,348; 9,528; 9,542; 9,534" and "0: 9,129 / " in rows["1.1"][3]
-    assert "27: 9,528 / not reached" in rows["1.1"][3]      # 3 epochs run
-    assert rows["1.9"][3] == "2,221 / 10,000" and rows["1.9"][5].startswith("explained (-4 images)")
-    assert "which holds the book's 2,225" in rows["1.9"][5]
-    # a negative L2 decay factor trains on now (with a warning), as network2.py: the weights overflow in the first epoch
-    assert "training diverged in epoch 0" in rows["3.29"][3] and rows["3.31"][5].startswith("agrees")
-    assert rows["5.5"][5] == "agrees" and "%" in rows["5.2"][3]
-    assert "6.1" not in rows                                   # --only: no chapter-6 rows
+    assert rows["1.1"][2] == "epochs 0, 1, 2: 9,129; 9,295; 9,348; epochs 27, 28, 29: 9,528; 9,542; 9,534"
+    assert "epoch 0: " in rows["1.1"][3] and "27: not reached" in rows["1.1"][3]    # 3 epochs run
+    assert rows["1.1"][5] == "not run: epoch 27 not reached; epoch 28 not reached; epoch 29 not reached"
+    assert rows["1.9"][3] == "2,221 / 10,000" and rows["1.9"][5] == "differs: -4 images"   # never 'explained'
+    assert "- 1.9 (differs): ours sums each image's pixels in float64" in book
+    assert rows["3.29"][3].startswith("median over the epochs: ")      # run as the book ran it (warned), and judged
+    assert rows["3.31"][5].partition(":")[0] in ("agrees", "differs")
+    assert "- 3.29 (" in book and "is negative" in book
+    assert rows["5.5"][5] == "agrees" and "%" in rows["5.2"][3] and "3 seeds" in rows["5.2"][3]
+    assert "6.1" not in rows and "../" not in book              # --only: no chapter-6 rows; nothing outside the repo
+    assert re.search(r"\*\*6 ids judged: \d agree, \d differ, \d not run\*\*", book)
     results = json.loads((tmp_path / "book" / "results.json").read_text())
     assert {r["name"] for r in results["results"]} == {"1.1", "1.9", "3.29/10-1000", "3.29/100-20", "5.1/2", "5.5"}
     assert all(len(r["test"]) == 3 for r in results["results"] if r["name"] == "1.1")
+    assert results["options"]["dtype"] == "float64"
     listed = run("book.py", "--list")
     assert re.search(r"^  3\.18 +about +\d+\.\d min  more data", listed, flags=re.M) and "problems" in listed
+    assert re.search(r"^  6\.12 +about +\d+ min  chapter 6, read from chapter6.py's runs", listed, flags=re.M)
     (tmp_path / "book" / "BOOK.md").unlink()                   # --report: the same BOOK.md from results.json
-    again = run("book.py", "--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5", "--runs-dir", str(tmp_path),
-                "--report", str(tmp_path / "book"))
+    again = run("book.py", *only, "--runs-dir", str(tmp_path), "--report", str(tmp_path / "book"))
     assert (tmp_path / "book" / "BOOK.md").read_text() == book and "[1/" not in again
+    run("book.py", *only, "--runs-dir", str(tmp_path), "--report", str(tmp_path / "book"), "--out", str(tmp_path / "docs"))
+    assert (tmp_path / "docs" / "BOOK.md").read_text() == book
     bad = subprocess.run([sys.executable, str(script_path("book.py")), "--report", str(tmp_path)],
                          capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
     assert bad.returncode != 0 and f"cannot read {tmp_path / 'results.json'}" in bad.stderr
 
-
-def test_one_run_of_ours_is_judged_by_the_prediction_interval_of_the_seeds():
-    from book_report import one_run, spread
-    # mean 2, s 1, 3 seeds: 2 +- 4.303 * sqrt(4/3) = 2 +- 4.9686
-    assert one_run([1.0, 2.0, 3.0], 6.96, "gap").startswith("explained (gap): within the spread of single runs")
-    assert one_run([1.0, 2.0, 3.0], 6.98, "gap").startswith("differs (gap; one run of ours lies in -3–7")
-    assert one_run([1.0, 3.0], 2.5, "gap") == "differs (gap)"             # two seeds: no interval
-    assert spread([0.90, 0.91, 0.92], 0.905)[1] == "agrees"                 # inside the range
-    assert spread([0.900, 0.901, 0.902], 0.93)[1].startswith("differs (-2.90 pt; ")
 
 def test_benchmark_prints_ratios_and_saves(tmp_path, mnist_pkl):
     out = run("benchmark_matrix.py", "--quick", "--batch-sizes", "10", "100", "--network-samples", "200",
@@ -227,6 +225,7 @@ def test_a_diverged_run_or_failed_save_ends_a_script_with_one_line(capsys):
     ("book.py", ["--only", "1.5"], "unknown id(s) 1.5; `--list` shows every id"),
     ("book.py", ["--chapter", "4"], "invalid choice: 4"),
     ("book.py", ["--seeds", "0"], "'0' is not an integer >= 1"),
+    ("book.py", ["--out", "docs/book"], "--out goes with --report RUN"),
     ("train_two_layer_net.py", ["--lr", "nan"], "'nan' is not a finite number > 0"),
     ("chapter3.py", ["--max-seconds", "abc"], "'abc' is not a finite number > 0"),
     ("chapter6.py", ["--rows", "8"], "invalid choice: '8'"),

@@ -1,21 +1,27 @@
 """Nielsen's book, checked number by number, in one report.
 
 Runs the experiments behind every number the book reports from its own runs (chapters 1, 2, 3
-and 5; ids of ../shared/book/README.md) and its coding problems, and writes runs/book/BOOK.md: one
-row per id with the book's number, ours (stochastic runs: the median and the range over the
-seeds, and the best of them where the book reports a best of three), the tolerance, a verdict,
-the seconds it took and the configuration behind it; then the problems, and the book's plots of
-runs redrawn from ours (runs/book/*.png, the book's values marked). Chapter 6's rows are read from
-chapter6.py's runs, or shown as not run with their command and estimated time.
+and 5; the ids of book_reference.py, the book's numbers and settings in our words) and its
+coding problems, and writes runs/book/BOOK.md: one row per id with the book's number, ours, the
+rule, a verdict computed by that rule (agrees, differs, or not run), the seconds it took and the
+configuration behind it; then the problems, and the book's plots of runs redrawn from ours (the
+book's values marked). Chapter 6's rows are read from chapter6.py's runs, or shown as not run
+with their command. `--report RUN --out docs/book` writes the report from a run's results.json
+into the repository's docs/book/.
 
-Every network is a MatrixNetwork (float32 by default: the same algorithm as the per-sample
-Network, whose numbers float64 MatrixNetwork equals to 1e-10); the per-sample Network runs only
-for 2.1, the speed-up it measures. Runs go to worker processes of one BLAS thread each, the
-longest first; before it starts it prints what it will run and the time it expects.
+A stochastic number is judged by the distribution of one run of ours over 8 seeds or more: it
+agrees when the book's number lies in the 95% prediction interval of one run (or, where the book
+reports its best of three runs, of the best of three, simulated from the seeds), and otherwise
+differs by so many standard deviations. Every network is a MatrixNetwork in float64, as the
+book's network.py and network2.py compute; the per-sample Network runs for 2.1, the speed-up it
+measures. Runs go to worker processes of one BLAS thread each, the longest first, or to a Dask
+cluster (`--scheduler ADDRESS`, the `cluster` extra); before it starts it prints what it will run
+and the time it expects.
 
-    python workshop/book.py --chapter 1 2 3 5          # the whole report (under an hour here)
-    python workshop/book.py --only 1.9 3.11 --seeds 1  # a few ids
+    python workshop/book.py --chapter 1 2 3 5          # the whole report
+    python workshop/book.py --only 1.9 3.11 --seeds 8  # a few ids
     python workshop/book.py --list                     # every id with its estimated time
+    python workshop/book.py --report runs/book --out docs/book   # the committed report
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +39,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
 import baselines  # noqa: E402
-from book_report import CHAPTER6, CHAPTER6_HOURS, ROWS, Report  # noqa: E402
+from book_report import ROWS, Report  # noqa: E402
+from helpers import cluster  # noqa: E402
 from helpers.runlog import (  # noqa: E402
     add_run_arguments, make_parser, new_run_dir, positive_int, run_script, training_size, versions, save_text,
 )
@@ -46,15 +53,16 @@ SIZES_3_18 = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
 
 # ---------------------------------------------------------------------- the runs behind the numbers
 def net(sizes, eta, epochs=30, cost="cross-entropy", init="scaled", lmbda=0.0, train=None, evaluation="validation",
-        monitor=("evaluation_accuracy",), final_only=False, **sgd) -> dict:
+        monitor=("evaluation_accuracy",), final_only=False, probe=False, **sgd) -> dict:
     """A MatrixNetwork run, mini-batch 10: ``evaluation`` is 'validation', 'validation100' (its
     first 100 images), 'test' (as the overfitting scripts of chapter 3) or None; ``monitor`` the
-    History lists to fill per epoch; ``final_only`` evaluates once, after the last epoch."""
+    History lists to fill per epoch; ``final_only`` evaluates once, after the last epoch; ``probe``
+    measures the hidden layer's saturation at the start and the end, and the digit answered most."""
     return dict(kind="net", sizes=sizes, eta=eta, epochs=epochs, cost=cost, init=init, lmbda=lmbda, train=train,
-                evaluation=evaluation, monitor=tuple(monitor), final_only=final_only, sgd=sgd)
+                evaluation=evaluation, monitor=tuple(monitor), final_only=final_only, probe=probe, sgd=sgd)
 
 
-NETWORK_PY = dict(cost="quadratic", init="large")            # chapter 1's network.py
+NETWORK_PY = dict(cost="quadratic", init="large", probe=True)   # chapter 1's network.py; saturation measured
 OLD = dict(init="large")                                     # network2's large_weight_initializer
 EVERYTHING = ("evaluation_accuracy", "evaluation_cost", "training_accuracy", "training_cost")
 RUNS = {
@@ -70,6 +78,7 @@ RUNS = {
     "3.12": net([784, 30, 10], 0.5, **OLD, lmbda=5.0, evaluation="test", monitor=EVERYTHING),
     "3.14": net([784, 100, 10], 0.5, **OLD, lmbda=5.0),
     "3.15": net([784, 100, 10], 0.1, 60, lmbda=5.0),
+    "3.15/old": net([784, 100, 10], 0.1, 60, **OLD, lmbda=5.0),       # the book's run before it used the old init
     **{f"3.18/{n}": net([784, 30, 10], 0.5, 1_500_000 // n, **OLD, lmbda=0.0001 * n, train=n, final_only=True)
        for n in SIZES_3_18},
     "3.25/30-old": net([784, 30, 10], 0.1, **OLD, lmbda=5.0),
@@ -80,6 +89,7 @@ RUNS = {
     **{f"3.29/{eta:g}-{lmbda:g}": net([784, 10], eta, lmbda=lmbda, train=1000, evaluation="validation100")
        for eta, lmbda in ((10.0, 1000.0), (10.0, 20.0), (100.0, 20.0), (1.0, 20.0))},
     **{f"3.35/{eta:g}": net([784, 30, 10], eta, lmbda=5.0, monitor=("training_cost",)) for eta in (0.025, 0.25, 2.5)},
+    **{f"3.36/{eta:g}": net([784, 30, 10], eta, 5, lmbda=5.0, monitor=("training_cost",)) for eta in (0.5, 1.0)},
     **{f"5.1/{k}": net([784] + [30] * k + [10], 0.1, lmbda=5.0) for k in (1, 2, 3, 4)},
     # the problems: L1 (3.18), momentum (3.26), and one early-stopping run checked against its simulation (3.21)
     **{f"P3.18/{l1:g}": net([784, 30, 10], 0.5, **OLD, l1_lmbda=l1) for l1 in (0.5, 1.0, 2.0, 5.0)},
@@ -92,23 +102,19 @@ RUNS = {
     "1.10/scale": dict(kind="svm", train=50000, gamma="scale", seeds=1),
     "2.1": dict(kind="per-sample", sizes=[784, 30, 10], eta=3.0, epochs=30, seeds=1),
     "5.5": dict(kind="speeds-init", seeds=1),
-    **{f"5.9/{k}": dict(kind="speeds-train", hidden=k, epochs=500, seeds=1) for k in (2, 3, 4)},
+    **{f"5.9/{k}": dict(kind="speeds-train", hidden=k, epochs=500) for k in (2, 3, 4)},
+    "counts": dict(kind="counts", seeds=1),
 }
 
-
-SEEDS, WIDE_SEEDS = 3, 8
-# runs whose spread over seeds is wide: one transcript of the book's (1.1, 1.4), or 1,000 training
-# images (3.4, 3.11), or a start far from the optimum read after one epoch or at the end (3.14, 3.25)
-WIDE = {"1.1", "1.4", "3.4", "3.11", "3.14", "3.25/30-old", "3.25/30-new"}
+SEEDS = 8          # every stochastic run: the spread of one run is measured over at least this many seeds
 
 
 def seeds_of(name: str, seeds: int | None) -> int:
-    """The seeds of a run: 1 for a deterministic one; else ``--seeds`` if given, else 3 (8 for WIDE)."""
+    """The seeds of a run: 1 for a deterministic one (or one that runs its own seeds); else
+    ``--seeds`` if given, else 8."""
     if "seeds" in RUNS[name]:
         return RUNS[name]["seeds"]
-    if seeds is not None:
-        return seeds
-    return WIDE_SEEDS if name in WIDE else SEEDS
+    return seeds if seeds is not None else SEEDS
 
 
 # ---------------------------------------------------------------------- running them
@@ -130,6 +136,7 @@ def run_job(job: tuple) -> dict:
     elif kind == "darkness":                                   # the training images here are a reconstruction:
         bound = 0.028 * 784 / 256                              # 2.8% of pixels off by up to 1/256 moves a mean this far
         result = dict(correct=baselines.average_darkness(x, y, tx, ty), bound=bound,
+                      sequential=baselines.average_darkness_sequential(x, y, tx, ty),
                       sensitivity=baselines.darkness_sensitivity(x, y, tx, ty, bound))
     elif kind == "random":
         result = dict(correct=baselines.random_guessing(ty, seed))
@@ -139,9 +146,25 @@ def run_job(job: tuple) -> dict:
         result = baselines.svm((x[:n], y[:n]), sets, spec["gamma"])
     elif kind == "per-sample":
         result = _speed_up(spec, seed, options, (x, y), (tx, ty))
+    elif kind == "counts":
+        result = _counts()
     else:
-        result = _speeds(spec, options, (x, y))
+        result = _speeds(spec, seed, options, (x, y))
     return dict(result, name=name, seed=seed, seconds=time.perf_counter() - start)
+
+
+def saturation(net: MatrixNetwork, X: np.ndarray) -> float:
+    """The fraction of the first hidden layer's activations on ``X`` whose sigma'(z) is below 1e-3:
+    neurons that far into saturation learn a thousand times slower than at z = 0."""
+    z = X.astype(net.dtype) @ net.weights[0].T + net.biases[0].T
+    s = 1.0 / (1.0 + np.exp(-z))
+    return float(np.mean(s * (1 - s) < 1e-3))
+
+
+def answers(net: MatrixNetwork, X: np.ndarray) -> tuple[int, float]:
+    """The digit the network answers most often on ``X``, and the share of images it gets."""
+    counts = np.bincount(np.asarray(net.classify(X)), minlength=net.sizes[-1])
+    return int(np.argmax(counts)), float(counts.max() / len(X))
 
 
 def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
@@ -149,29 +172,69 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
     epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
     evaluation = {"validation": validation, "test": test, None: None,
                   "validation100": (validation[0][:100], validation[1][:100])}[spec["evaluation"]]
+    if spec["lmbda"] and 1 - spec["eta"] * spec["lmbda"] / n < 0:
+        return _network2(spec, seed, n, epochs, train, evaluation, len(test[0]))
     net = MatrixNetwork(spec["sizes"], seed=seed, dtype=options["dtype"], cost=spec["cost"], init=spec["init"])
+    probe = spec.get("probe") and len(spec["sizes"]) > 2
+    start = dict(saturated_start=saturation(net, test[0])) if probe else {}
     monitor = set() if spec["final_only"] else set(spec["monitor"])
     if evaluation is None:
         monitor -= {"evaluation_accuracy", "evaluation_cost"}
     flags = {f"monitor_{m}": True for m in monitor}
-    try:
-        history = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"],
-                          test_data=None if spec["final_only"] else test, lmbda=spec["lmbda"],
-                          evaluation_data=None if spec["final_only"] else evaluation, verbose=False, **flags, **spec["sgd"])
-    except (ValueError, FloatingPointError) as exc:          # a setting refused before training, or a divergence
-        return dict(refused=str(exc), n_train=n, n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+    sizes = dict(n_train=n, n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+    with warnings.catch_warnings(record=True) as caught:        # a negative decay factor: warned, and run
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                history = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"],
+                                  test_data=None if spec["final_only"] else test, lmbda=spec["lmbda"],
+                                  evaluation_data=None if spec["final_only"] else evaluation, verbose=False,
+                                  **flags, **spec["sgd"])
+        except (ValueError, FloatingPointError) as exc:      # a setting refused before training, or a divergence
+            return dict(refused=str(exc), **sizes)
     out = dict(test=history.test_accuracy, evaluation=history.evaluation_accuracy,
                evaluation_cost=history.evaluation_cost, training_accuracy=history.training_accuracy,
-               training_cost=history.training_cost, epoch_seconds=history.seconds, n_train=n,
-               n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+               training_cost=history.training_cost, epoch_seconds=history.seconds, **sizes,
+               warnings=sorted({str(w.message) for w in caught}), **start)
+    if probe:
+        digit, share = answers(net, test[0])
+        out.update(saturated_end=saturation(net, test[0]), answer=digit, answer_share=share,
+                   digit_counts=np.bincount(np.asarray(test[1]), minlength=10).tolist())
     if spec["final_only"]:
         out["final_evaluation"] = net.evaluate(evaluation)
     return out
 
 
+def _network2(spec: dict, seed: int, n: int, epochs: int, train, evaluation, n_test: int) -> dict:
+    """A run whose L2 decay factor 1 - eta lmbda / n is negative (3.29, 3.31), as the book ran it:
+    network2.py's face trains on with one warning while the weights flip, overflow and turn to nan
+    (MatrixNetwork stops such a run as diverged). Seeded through network2's own generators."""
+    import contextlib
+    import io
+    import random
+
+    import network2
+
+    np.random.seed(seed)
+    random.seed(seed)
+    net = network2.Network(spec["sizes"], cost=network2.CrossEntropyCost if spec["cost"] == "cross-entropy"
+                           else network2.QuadraticCost)
+    if spec["init"] == "large":
+        net.large_weight_initializer()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("always")
+        _, accuracy, _, _ = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"], lmbda=spec["lmbda"],
+                                    evaluation_data=evaluation, monitor_evaluation_accuracy=True)
+    return dict(test=[], evaluation=accuracy, evaluation_cost=[], training_accuracy=[], training_cost=[],
+                epoch_seconds=[], n_train=n, n_evaluation=len(evaluation[0]), n_test=n_test, engine="network2",
+                warnings=sorted({str(w.message) for w in caught}))
+
+
 def _speed_up(spec: dict, seed: int, options: dict, train, test) -> dict:
     """2.1: the per-sample Network against float64 MatrixNetwork, same seed, data and mini-batches:
-    seconds per epoch, and whether their test accuracy per epoch is the same."""
+    seconds per epoch and the test accuracy per epoch of each; the largest weight difference of the
+    two after one epoch; and how far a nudge of 1e-14 to one MatrixNetwork's weights has grown
+    after one and after two epochs (what rounding does to SGD at this eta)."""
     n = options["train_size"] or len(train[0])
     epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
     tuples = [(xi[:, None].astype(np.float64), np.eye(10)[:, [t]]) for xi, t in zip(train[0][:n], train[1][:n])]
@@ -180,19 +243,53 @@ def _speed_up(spec: dict, seed: int, options: dict, train, test) -> dict:
                                                        verbose=False)
     matrix = MatrixNetwork(spec["sizes"], seed=seed).SGD(tuples, epochs, 10, spec["eta"], test_data=test_tuples,
                                                          verbose=False)
+    one, other = Network(spec["sizes"], seed=seed), MatrixNetwork(spec["sizes"], seed=seed)
+    one.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+    other.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+    apart = max(float(np.max(np.abs(a - b))) for a, b in zip(one.weights, other.weights))
+    plain, nudged = MatrixNetwork(spec["sizes"], seed=seed), MatrixNetwork(spec["sizes"], seed=seed)
+    for w in nudged.weights:
+        w += 1e-14
+    growth = []
+    for _ in range(2):
+        plain.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+        nudged.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+        growth.append(max(float(np.max(np.abs(a - b))) for a, b in zip(plain.weights, nudged.weights)))
     return dict(per_sample_seconds=per_sample.seconds, matrix_seconds=matrix.seconds,
-                per_sample_test=per_sample.test_accuracy, matrix_test=matrix.test_accuracy)
+                per_sample_test=per_sample.test_accuracy, matrix_test=matrix.test_accuracy,
+                weights_apart_after_epoch_0=apart, nudge=1e-14, nudge_growth=growth)
 
 
-def _speeds(spec: dict, options: dict, train) -> dict:
+def _counts() -> dict:
+    """3.17 and 6.27: the parameters of the book's networks, counted on the networks themselves."""
+    from network import ConvPoolLayer, FullyConnectedLayer
+
+    def params(net) -> int:
+        return int(sum(w.size for w in net.weights) + sum(b.size for b in net.biases))
+
+    conv = ConvPoolLayer(image_shape=(10, 1, 28, 28), filter_shape=(20, 1, 5, 5), poolsize=(2, 2))
+    full = FullyConnectedLayer(n_in=784, n_out=30)
+    for layer in (conv, full):
+        layer.initialize(np.random.default_rng(0))
+    layer_params = lambda layer: int(layer.w.size + layer.b.size)  # noqa: E731
+    return dict(networks={str(s): params(MatrixNetwork(s, seed=0)) for s in ([784, 30, 10], [784, 100, 10])},
+                conv20=layer_params(conv), fc784_30=layer_params(full))
+
+
+def _speeds(spec: dict, seed: int, options: dict, train) -> dict:
     import chapter5
 
     data = (train[0][:1000].astype(np.float64), train[1][:1000])
     if spec["kind"] == "speeds-init":
+        first_six = []                                        # 5.8: dC/db of the first six neurons per hidden layer
+        for s in range(10):
+            net = chapter5.network(chapter5.NETWORKS[2], "sigmoid", s)
+            nabla_b, _ = net.backprop(*data)
+            first_six.append([(nb[:6, 0] / len(data[0])).tolist() for nb in nabla_b[:-1]])
         return dict(initial={str(k): chapter5.initial_speeds(sizes, data, 10).tolist()
-                             for k, sizes in chapter5.NETWORKS.items()})
+                             for k, sizes in chapter5.NETWORKS.items()}, first_six=first_six)
     epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
-    speeds = chapter5.speeds_during_training(chapter5.NETWORKS[spec["hidden"]], "sigmoid", data, epochs, 0, False)
+    speeds = chapter5.speeds_during_training(chapter5.NETWORKS[spec["hidden"]], "sigmoid", data, epochs, seed, False)
     return dict(speeds=speeds.tolist())
 
 
@@ -208,8 +305,8 @@ def estimate(name: str, options: dict, pace: dict) -> float:
         n = min(spec["train"], options["train_size"] or spec["train"])
         return 4.5e-6 * n ** 1.6 + 1.5e-3 * (n / 10000) ** 0.8 * (10000 if n < 50000 else 20000)   # fit, predict
     if spec["kind"] == "per-sample":
-        return (options["epochs"] or spec["epochs"]) * (options["train_size"] or 50000) * 1.3e-4
-    return {"darkness": 1, "random": 0.1, "speeds-init": 5, "speeds-train": 15}[spec["kind"]]
+        return ((options["epochs"] or spec["epochs"]) + 1) * (options["train_size"] or 50000) * 1.3e-4
+    return {"darkness": 5, "random": 0.1, "speeds-init": 5, "speeds-train": 15, "counts": 0.1}[spec["kind"]]
 
 
 def measure_pace(dtype: str) -> dict:
@@ -244,60 +341,77 @@ def main(argv=None) -> int:
     p.add_argument("--chapter", nargs="+", type=int, choices=[1, 2, 3, 5, 6], default=None,
                    help="only the ids of these chapters (default: 1 2 3 5)")
     p.add_argument("--seeds", type=positive_int, default=None,
-                   help=f"seeds of every stochastic run (default: {SEEDS}; {WIDE_SEEDS} for those of a wide spread: "
-                        f"1.1, 1.4, 3.4-3.9, 3.11, 3.14, 3.25-3.26)")
+                   help=f"seeds of every stochastic run (default: {SEEDS}; fewer than 3 leave their ids not judged)")
     p.add_argument("--jobs", type=positive_int, default=2, help="worker processes")
-    p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help="MatrixNetwork's dtype")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="send the jobs to this Dask scheduler (e.g. tcp://host:8786; the `cluster` extra) "
+                        "instead of local worker processes")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float64",
+                   help="MatrixNetwork's dtype (default float64, as the book's network.py and network2.py)")
     p.add_argument("--train-size", type=training_size, default=None, help="cap every run's training set (smoke tests)")
     p.add_argument("--epochs", type=positive_int, default=None, help="cap every run's epochs (smoke tests)")
     p.add_argument("--list", action="store_true", help="print every id with its estimated time, and stop")
     p.add_argument("--report", type=Path, default=None, metavar="RUN",
-                   help="run nothing: write RUN/BOOK.md again from RUN/results.json (say, once chapter 6's runs end)")
+                   help="run nothing: write BOOK.md again from RUN/results.json (say, once chapter 6's runs end)")
+    p.add_argument("--out", type=Path, default=None, metavar="FOLDER",
+                   help="with --report: write BOOK.md and its figures here (the committed report: docs/book)")
     add_run_arguments(p, "book")
     args = p.parse_args(argv)
-    six_ids = [rid for rid, _ in CHAPTER6]
-    known = {row.id for row in ROWS} | set(six_ids)
+    known = {row.id for row in ROWS}
     unknown = [i for i in args.only or [] if i not in known]
     if unknown:
         p.error(f"unknown id(s) {', '.join(unknown)}; `--list` shows every id")
+    if args.out and not args.report:
+        p.error("--out goes with --report RUN")
     chapters = set(args.chapter or [1, 2, 3, 5])
-    rows = [r for r in ROWS if (r.id in args.only if args.only else r.chapter in chapters)]
-    six = [i for i in six_ids if i in args.only] if args.only else six_ids     # read from chapter6.py's runs
+    selected = [r for r in ROWS if (r.id in args.only if args.only else r.chapter in chapters)]
+    # the report: the selected ids, and chapter 6's (read from chapter6.py's runs) unless --only
+    rows = [r for r in ROWS if r in selected or (not args.only and r.chapter == 6)]
     options = dict(data=args.data, train_size=args.train_size, epochs=args.epochs, dtype=args.dtype, seeds=args.seeds)
     if args.list:
+        import chapter6
+
         pace = measure_pace(args.dtype)
+        six = [r.id for r in ROWS if not r.runs and r.id in chapter6.ROWS]
+        hours = chapter6.estimate(six, None, None, 1) if six else {}     # chapter 6's one estimate: chapter6.py's
         for row in ROWS:
-            secs = sum(estimate(n, options, pace) * seeds_of(n, args.seeds) for n in row.runs)
-            print(f"  {row.id:<14} about {secs / 60:5.1f} min  {row.what}")
-        for rid in six_ids:
-            print(f"  {rid:<14} about {CHAPTER6_HOURS[rid] * 60:5.0f} min  chapter 6: read from the runs of "
-                  f"`python experiments/chapter6.py --rows {rid}`")
+            if row.runs:
+                secs = sum(estimate(n, options, pace) * seeds_of(n, args.seeds) for n in row.runs)
+                print(f"  {row.id:<14} about {secs / 60:5.1f} min  {row.what}")
+            else:
+                when = f"about {hours[row.id] / 60:5.0f} min" if row.id in hours else "      -      "
+                print(f"  {row.id:<14} {when}  chapter 6, read from chapter6.py's runs: {row.what}")
         return 0
     if args.report:
         saved = read_results(args.report)
         for key in ("seeds", "train_size", "epochs", "dtype"):       # the command line of the run, as it was
             setattr(args, key, saved["options"].get(key, getattr(args, key)))
         args.jobs = saved.get("jobs", args.jobs)
-        report = Report(saved["results"], saved["options"], args.report, args.runs_dir)
-        print(report.write(rows, six, saved["wall_seconds"], args))
-        print(f"wrote {args.report}/BOOK.md and the figures from its results.json")
+        out = args.out or args.report
+        report = Report(saved["results"], saved["options"], out, args.runs_dir)
+        print(report.write(rows, saved["wall_seconds"], args))
+        print(f"wrote {out}/BOOK.md and the figures from {args.report}/results.json")
         return 0
-    names = list(dict.fromkeys(n for row in rows for n in row.runs))
+    names = list(dict.fromkeys(n for row in selected for n in row.runs))
     pace = measure_pace(args.dtype) if names else None
     jobs = sorted(((n, s, options) for n in names for s in range(seeds_of(n, args.seeds))),
                   key=lambda j: -estimate(j[0], options, pace))
     expected = sum(estimate(n, options, pace) for n, _, _ in jobs)
-    print(f"ids: {' '.join(r.id for r in rows)}" + (f"; read from chapter 6's runs: {' '.join(six)}" if six else ""))
-    print(f"{len(rows)} ids from {len(names)} runs, {len(jobs)} jobs in {args.jobs} worker(s) of one BLAS thread: "
+    where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else \
+        f"in {args.jobs} worker(s) of one BLAS thread"
+    six = [r.id for r in rows if not r.runs]
+    print(f"ids: {' '.join(r.id for r in selected if r.runs)}"
+          + (f"; read from chapter 6's runs: {' '.join(six)}" if six else ""))
+    print(f"{len([r for r in selected if r.runs])} ids from {len(names)} runs, {len(jobs)} jobs {where}: "
           f"about {expected / 60:.0f} CPU-minutes, {expected / 60 / min(args.jobs, max(len(jobs), 1)):.0f} minutes "
           f"of wall time", flush=True)
     out = new_run_dir(args.runs_dir, args.name)
     mnist_loader.load_data(args.data)                          # build or download once, before the workers
     start, results = time.perf_counter(), []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
+    with cluster.executor(args.jobs, args.scheduler) as pool:
+        futures = [pool.submit("book", "run_job", job) for job in jobs]
         done_estimate = 0.0
-        for future in as_completed(futures):
+        for future in pool.as_completed(futures):
             r = future.result()
             results.append(r)
             done_estimate += estimate(r["name"], options, pace)
@@ -310,7 +424,7 @@ def main(argv=None) -> int:
     save_text(out / "results.json", json.dumps(dict(results=results, options=options, versions=versions(),
                                                    wall_seconds=total, jobs=args.jobs), indent=1) + "\n")
     report = Report(results, options, out, args.runs_dir)
-    text = report.write(rows, six, total, args)
+    text = report.write(rows, total, args)
     print(text)
     print(f"wrote {out}/BOOK.md, results.json and the figures ({total:.0f} s)")
     return 0

@@ -146,7 +146,7 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
 
     def book(d: Path) -> None:
         head = json.loads((d / "headline.json").read_text())
-        rows.append(("the book, number by number: chapters 1, 2, 3 and 5 (every id of ../shared/book/README.md)",
+        rows.append(("the book, number by number: chapters 1, 2, 3 and 5 (every id of the book's reference)",
                      f"{head['headline']} (`runs/{d.name}/BOOK.md`)", cmd("book")))
         out["headline"] = head["headline"]
 

@@ -1,0 +1,215 @@
+"""The book check's rules can fail: each is shown to give 'differs' on a deliberately wrong network
+(BP2 without sigma', eta ten times too small) or a wrong curve, and 'agrees' on the right one; a
+verdict is only its rule's; book.py's jobs run on a Dask cluster."""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import PROJECT_ROOT, script_path
+
+import book
+import chapter5
+import book_report as br
+from network import MatrixNetwork
+
+
+class WithoutSigmaPrime(MatrixNetwork):
+    """A wrong network: BP2 without sigma'(z), delta^l = (W^{l+1})^T delta^{l+1} alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activation = dataclasses.replace(self.activation, prime=lambda z, a=None: np.ones_like(z))
+
+
+def runs_of(mnist_arrays, name: str, seeds, eta: float = 0.5, network=MatrixNetwork, epochs: int = 3) -> list[dict]:
+    """Small runs of [784, 30, 10] (old init, cross-entropy, 1,000 images), as book.py's results."""
+    (x, y), _, (tx, ty) = mnist_arrays
+    out = []
+    for seed in seeds:
+        net = network([784, 30, 10], seed=seed, init="large")
+        h = net.SGD((x[:1000], y[:1000]), epochs, 10, eta, test_data=(tx[:2000], ty[:2000]), verbose=False)
+        out.append(dict(name=name, seed=seed, test=h.test_accuracy, n_test=2000, n_train=1000, seconds=0.0))
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(mnist_arrays) -> list[dict]:
+    """The right network on other seeds: what plays the book's number in these tests."""
+    return runs_of(mnist_arrays, "x", range(100, 108))
+
+
+def test_the_prediction_interval_of_one_run():
+    # mean 2, s 1, 3 seeds: 2 +- 4.303 * sqrt(4/3) = 2 +- 4.9686
+    assert br.judge([1.0, 2.0, 3.0], 6.96, str)[1] == "agrees"
+    assert br.judge([1.0, 2.0, 3.0], 6.98, str)[1] == "differs: the book's 6.98 is 5.0 sd above our mean"
+    assert br.judge([1.0, 2.0, 3.0], -3.0, str, "x")[1] == "differs: x: the book's -3.0 is 5.0 sd below our mean"
+    assert br.judge([1.0, 3.0], 2.0)[1].startswith("not run: 2 seed(s)")              # no spread to judge by
+    assert br.judge([10.0, 10.0, 10.0], 10.0, str)[1] == "agrees"                   # no spread: exactly
+    assert br.judge([10.0, 10.0, 10.0], 11.0, str)[1].endswith("above every seed (no spread)")
+
+
+def test_a_best_of_three_lies_above_one_run():
+    values = list(0.95 + 0.002 * np.random.default_rng(0).standard_normal(8))
+    m, s, half = br.prediction(values)
+    high = m + 1.1 * half                                   # outside one run's interval, not a best of three's
+    assert br.judge(values, high)[1].startswith("differs")
+    assert br.best_of_three(values, high)[1] == "agrees"
+    assert br.best_of_three(values, m - half)[1].startswith("differs: the book's")   # a best of three that low: no
+    assert br.best_of_three(values, m + 3 * half)[1].startswith("differs")
+
+
+def test_the_stochastic_rule_catches_eta_ten_times_too_small(mnist_arrays, reference):
+    book_value = float(np.mean([max(r["test"]) / 2000 for r in reference]))
+    check = br.stochastic("x", "test", br.PEAK, book_value)
+    right = br.Results(runs_of(mnist_arrays, "x", range(8)))
+    wrong = br.Results(runs_of(mnist_arrays, "x", range(8), eta=0.05))
+    assert check(right).verdict == "agrees"
+    assert check(wrong).verdict.startswith("differs: the book's") and "sd above our mean" in check(wrong).verdict
+
+
+def test_the_transcript_rule_catches_bp2_without_sigma_prime(mnist_arrays, reference):
+    counts = {e: round(float(np.mean([r["test"][e] for r in reference]))) for e in range(3)}
+    check = br.transcript("x", counts)
+    assert check(br.Results(runs_of(mnist_arrays, "x", range(8)))).verdict == "agrees"
+    wrong = check(br.Results(runs_of(mnist_arrays, "x", range(8), network=WithoutSigmaPrime)))
+    assert wrong.verdict.startswith("differs: epoch 0: the book's")
+    assert check(br.Results(runs_of(mnist_arrays, "x", range(2)))).verdict.startswith("not run")
+
+
+def test_the_speeds_rule_catches_bp2_without_sigma_prime(mnist_arrays, monkeypatch):
+    (x, y), _, _ = mnist_arrays
+    data = (x[:200].astype(np.float64), y[:200])
+
+    def results():
+        return br.Results([dict(name="5.9/3", seed=s, seconds=0.0, speeds=chapter5.speeds_during_training(
+            chapter5.NETWORKS[3], "sigmoid", data, 20, s, False).tolist()) for s in range(3)])
+
+    assert br.speeds_training(3)(results()).verdict == "agrees"
+    monkeypatch.setattr(chapter5, "MatrixNetwork", WithoutSigmaPrime)
+    assert br.speeds_training(3)(results()).verdict.startswith("differs: earlier layers slower in only")
+
+
+def overfitting_runs(cost: np.ndarray, seeds: int = 8) -> br.Results:
+    """3.4-3.9's runs with a given training cost curve (400 epochs) and the book's other readings."""
+    rng = np.random.default_rng(0)
+    runs = []
+    for s in range(seeds):
+        test = np.linspace(8190, 8227, 400).astype(int).tolist()
+        runs.append(dict(name="3.4", seed=s, seconds=0.0, n_test=10000, n_train=1000, test=test,
+                         training_cost=(cost * (1 + 0.02 * rng.standard_normal())).tolist(),
+                         evaluation_cost=[1.2] * 400, training_accuracy=[1000] * 400))
+    return br.Results(runs)
+
+
+def test_the_smooth_decrease_rule_fails_an_oscillating_or_slow_curve():
+    epochs = np.arange(400)
+    book_like = 0.0097 * (0.0042 / 0.0097) ** ((epochs - 200) / 199)        # through the book's two readings
+    assert br.smooth_decrease(overfitting_runs(book_like)).verdict == "agrees"
+    oscillating = book_like * (1 + 0.2 * (epochs % 2))
+    assert "the cost falls in only" in br.smooth_decrease(overfitting_runs(oscillating)).verdict
+    slow = book_like * 10                                                   # smooth, but where eta / 10 leaves it
+    verdict = br.smooth_decrease(overfitting_runs(slow)).verdict
+    assert verdict.startswith("differs: cost at 200: the book's") and "falls in only" not in verdict
+
+
+def test_a_refused_run_is_not_run_and_a_negative_decay_runs_as_the_book(mnist_pkl):
+    refused = br.Results([dict(name="3.29/10-1000", seed=s, seconds=0.0, refused="negative") for s in range(3)])
+    assert br.tiny_check("3.29/10-1000", [10])(refused).verdict.startswith("not run")
+    result = book.run_job(("3.29/100-20", 0, dict(data=str(mnist_pkl), train_size=None, epochs=2, dtype="float64", seeds=None)))
+    assert "refused" not in result and len(result["evaluation"]) == 2            # the book's setting, trained
+    assert result["engine"] == "network2"                                         # which trains on past overflow
+    assert any("negative" in w for w in result["warnings"])
+
+
+def test_deterministic_rules_are_exact():
+    darkness = dict(name="1.9", seed=0, seconds=0.0, correct=2225, bound=0.086, sensitivity=[2213, 2228],
+                    sequential=dict(correct=2225, accumulation="float32"))
+    assert br.darkness_check(br.Results([darkness])).verdict == "agrees"
+    off = br.darkness_check(br.Results([dict(darkness, correct=2221)]))
+    assert off.verdict == "differs: -4 images" and "2,213 to 2,228" in off.note      # a note never changes it
+    counts = dict(name="counts", seed=0, seconds=0.0, networks={"[784, 30, 10]": 23860, "[784, 100, 10]": 79510},
+                  conv20=520, fc784_30=23550)
+    assert br.parameters(br.Results([counts])).verdict == "agrees"
+    assert br.conv_parameters(br.Results([dict(counts, conv20=500)])).verdict.startswith("differs")
+    assert book._counts() == {k: v for k, v in counts.items() if k not in ("name", "seed", "seconds")}
+
+
+def test_the_headline_counts_agrees_differs_and_not_run_only():
+    rows = [br.Row(str(i), 1, "", "", [], None) for i in range(5)]
+    outcomes = [br.Outcome("", "", v, note="a measured fact") for v in
+                ("agrees", "differs: x", "differs: y", "not run", "no verdict: a time")]
+    text, counts = br.Report.headline(list(zip(rows, outcomes)))
+    assert text == "4 ids judged: 1 agree, 2 differ, 1 not run; 1 shown without a verdict (a time on the book's " \
+                   "machine, no number, or one run): 4"
+    assert counts == {"agrees": 1, "differs": 2, "not run": 1, "judged": 4, "shown": 1}
+    assert br.combine("agrees", "differs: a", "differs: b") == "differs: a; b"
+    assert br.combine("differs: a", "not run: b") == "not run: b"
+
+
+def test_every_id_of_the_reference_in_its_order():
+    ids = [r.id for r in br.ROWS if r.id != "problems"]
+    assert ids == [rid for rid, *_ in br.REFERENCE]
+    assert ids[ids.index("3.4"):ids.index("3.10")] == ["3.4", "3.5", "3.6", "3.7", "3.8", "3.9"]
+    assert {"1.13", "1.14", "3.3", "3.13", "3.17", "3.20", "3.33", "3.36", "5.8", "5.12", "6.2", "6.13", "6.15",
+            "6.16", "6.27"} <= set(ids)
+    runs = {n for r in br.ROWS for n in r.runs}
+    assert runs <= set(book.RUNS)                                    # every run a row reads is one book.py runs
+
+
+def test_chapter6_rows_read_the_runs_and_judge_three_seeds(tmp_path):
+    folder = tmp_path / "chapter6"
+    folder.mkdir()
+    runs = [dict(id="6.1", seed=s, test_at_best_validation=v, best_validation=v, training_seconds=1.0)
+            for s, v in enumerate((0.9770, 0.9775, 0.9780))]
+    runs.append(dict(id="6.3", seed=0, test_at_best_validation=0.9878, best_validation=0.99, training_seconds=1.0))
+    (folder / "results.json").write_text(json.dumps(dict(rows=[], runs=runs, epochs=None, train_size=None)))
+    res = br.Results([], br.read_chapter6(tmp_path))
+    six = {r.id: r for r in br.ROWS}
+    assert br.chapter6_check("6.1")(res).verdict == "agrees"                  # 97.80%: a best of three of these
+    assert br.chapter6_check("6.3")(res).verdict == "no verdict: one run (1 seed)"
+    assert br.error_cut(res).verdict == "agrees"                             # 2.25% -> 1.22%
+    report = br.Report([], dict(seeds=None, dtype="float64"), tmp_path, str(tmp_path))
+    assert report.outcome(six["6.4"]).ours == "not run: `python experiments/chapter6.py --rows 6.4`"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="dask.distributed is not installed")
+def test_book_jobs_run_on_a_dask_cluster(tmp_path, mnist_pkl):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster:             # the workers: threads of this process
+        result = subprocess.run([sys.executable, str(script_path("book.py")), "--only", "1.8", "3.17",
+                                 "--scheduler", cluster.scheduler_address, "--runs-dir", str(tmp_path), "--quiet",
+                                 "--data", str(mnist_pkl)], capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+        six = subprocess.run([sys.executable, str(script_path("chapter6.py")), "--rows", "6.1",
+                              "--epochs", "1", "--train-size", "200", "--seeds", "2", "--scheduler",
+                              cluster.scheduler_address, "--runs-dir", str(tmp_path), "--data", str(mnist_pkl)],
+                             capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert six.returncode == 0, six.stderr
+    assert "2 network(s) to train on the Dask cluster at" in six.stdout
+    assert sorted(r["seed"] for r in json.loads((tmp_path / "chapter6" / "results.json").read_text())["runs"]) == [0, 1]
+    assert f"jobs on the Dask cluster at {cluster.scheduler_address}" in result.stdout
+    text = (tmp_path / "book" / "BOOK.md").read_text()
+    assert "| 3.17 |" in text and "| 23,860; 79,510 | exactly | agrees |" in text
+    assert "8 seeds)" in text.split("| 1.8 |")[1].splitlines()[0]                  # 1.8's 8 seeds ran there
+
+
+def test_the_threshold_rule_fails_when_every_eta_falls():
+    def results(rising_from: float) -> br.Results:
+        runs = []
+        for eta in br.THRESHOLD_GRID:
+            name = f"3.35/{eta}" if eta in ("0.025", "0.25", "2.5") else f"3.36/{eta}"
+            cost = [0.5, 0.45, 0.5, 0.44, 0.5] if float(eta) >= rising_from else [0.5, 0.45, 0.46, 0.42, 0.40]
+            runs += [dict(name=name, seed=s, seconds=0.0, training_cost=cost) for s in range(3)]
+        return br.Results(runs)
+
+    assert br.threshold_check(results(1.0)).verdict == "agrees"                      # 0.5, as the book
+    assert br.threshold_check(results(99.0)).verdict == "differs: median threshold 2.5"   # eta / 10: all fall
+    assert br.threshold_check(results(0.25)).verdict == "differs: median threshold 0.025"
