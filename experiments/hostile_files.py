@@ -405,7 +405,7 @@ CASES = [
     Case("network: a TwoLayerNet whose weight_init_std is 10**400", _two_layer_std("1" + "0" * 400), "network",
          "NetworkFileError"),
     # issue 27
-    Case("network: issue 27's ConvNetwork of 100,000 1x1 filters (78 million activations an image), 6.5 MB",
+    Case("network: issue 27's ConvNetwork of 100,000 1x1 filters (1.2 M parameters, 78 million activations an image)",
          _conv_net_file("filters.json", [_conv(100_000, 1, 1, 28, 1), _conv(1, 100_000, 1, 28, 28),
                                          _dense(1, 10, "SoftmaxLayer")]), "network-run", "NetworkFileError"),
     Case("network: a ConvNetwork near every run-cost bound (2.5 M numbers, 377 M FLOPs a sample), run on one image",
