@@ -4,9 +4,10 @@ Each image is made the way MNIST's digits were made (``mnist_loader.load_image``
 the package's entry point ``nielsen_backprop.image_readers``, so that this package does not
 import the loader), then classified. For each image it prints the digit and the top three with
 their scores: probabilities for a softmax output (ConvNetwork, TwoLayerNet, a log-likelihood
-MatrixNetwork), otherwise the output activations, labelled as such. A bad network file ends at
-once with one ``error:`` line; a bad image gets its ``error:`` line after the good ones are done,
-and the exit status is 1.
+MatrixNetwork), otherwise the output activations, labelled as such; a file name is printed with
+its unprintable characters escaped (as JSON escapes them). A bad network file ends at once with
+one ``error:`` line; a bad image, or outputs that are not numbers, gets its ``error:`` line after
+the good ones are done, and the exit status is 1. ``--show`` draws the first ``MAX_SHOWN``.
 """
 from __future__ import annotations
 
@@ -101,7 +102,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("network", metavar="NET.json", help="a network saved by save() (any of the four kinds)")
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files (PNG, JPEG, BMP, GIF, ...)")
     p.add_argument("--show", metavar="FILE.png", default=None, type=show_path,
-                   help="also draw, per image, the original, what the network sees (28x28) and its outputs")
+                   help=f"also draw, per image (the first {MAX_SHOWN}), the original, what the network sees (28x28) "
+                        "and its outputs")
     p.add_argument("--json", action="store_true", help="print one JSON object per image instead, for scripts")
     args = parser.parse_args(argv)
     try:
