@@ -29,7 +29,7 @@ def rows(path):
 
 @pytest.mark.parametrize("script", ["chapter1.py", "benchmark_matrix.py", "shopping.py", "numerical_vs_backprop.py",
                                     "train_two_layer_net.py", "chapter3.py", "book.py",
-                                    "chapter5.py", "measured.py", "chapter6.py", "benchmark_conv.py",
+                                    "chapter5.py", "measured.py", "chapter6.py", "benchmark_conv.py", "benchmark_books.py",
                                     "hostile_files.py"])
 def test_help(script):
     assert "usage:" in run(script, "--help")

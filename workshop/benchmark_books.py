@@ -10,12 +10,11 @@ Each pair runs alternately (who goes first alternates too), ``--repeats`` times,
 face / engine (the issue's targets: network2 within 1.3x, network3 within 1.1x). Wall-clock time
 of the whole SGD call, data checks included, as a user meets it.
 
-    python experiments/benchmark_books.py                       # about a minute
-    python experiments/benchmark_books.py --epochs 30 --train-size 50000 --repeats 3
+    python workshop/benchmark_books.py                       # about a minute
+    python workshop/benchmark_books.py --epochs 30 --train-size 50000 --repeats 3
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import random
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
+from helpers.runlog import make_parser, positive_int, run_script  # noqa: E402  (also puts the project on sys.path)
 
 import mnist_loader  # noqa: E402
 import network2  # noqa: E402
@@ -85,12 +85,12 @@ def network3_pair(train, validation, test, epochs: int, repeats: int) -> tuple[f
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=1, help="epochs of each run (the book's: 30)")
-    p.add_argument("--train-size", type=int, default=10000, help="training images for network2 (the book's: 50000)")
-    p.add_argument("--conv-train-size", type=int, default=2000, help="training images for network3")
-    p.add_argument("--eval-size", type=int, default=1000, help="validation and test images for network3")
-    p.add_argument("--repeats", type=int, default=2, help="runs of each, best taken")
+    p = make_parser(__doc__)
+    p.add_argument("--epochs", type=positive_int, default=1, help="epochs of each run (the book's: 30)")
+    p.add_argument("--train-size", type=positive_int, default=10000, help="training images for network2 (the book's: 50000)")
+    p.add_argument("--conv-train-size", type=positive_int, default=2000, help="training images for network3")
+    p.add_argument("--eval-size", type=positive_int, default=1000, help="validation and test images for network3")
+    p.add_argument("--repeats", type=positive_int, default=2, help="runs of each, best taken")
     p.add_argument("--skip", choices=("network2", "network3"), help="leave one pair out")
     args = p.parse_args(argv)
     if min(args.epochs, args.train_size, args.conv_train_size, args.eval_size, args.repeats) < 1:
@@ -111,4 +111,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))
