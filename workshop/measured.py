@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
+import book_reference  # noqa: E402
 from helpers.runlog import PROJECT_ROOT, make_parser, run_script, save_text
 
 PY = ".venv/bin/python"
@@ -44,8 +45,7 @@ COMMANDS = {  # run folder name -> the command (run from the project root)
     "photographed": "workshop/photographed_digits.py runs/chapter1/network.json runs/overfitting/network.json "
                     "runs/chapter6/6.6/network.json",
 }
-CHAPTER6 = [("6.1", 97.80), ("6.3", 98.78), ("6.4", 99.06), ("6.5", 99.23), ("6.6", 99.37), ("6.7", 99.46),
-            ("6.8", 99.43), ("6.9", 99.43), ("6.10", 99.48), ("6.11", 99.47), ("6.12", 99.60), ("6.14", 99.67)]
+CHAPTER6 = list(book_reference.CHAPTER6.items())          # (id, the book's test accuracy in %)
 
 
 def newest(runs: Path, name: str) -> Path | None:
