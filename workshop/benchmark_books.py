@@ -16,6 +16,7 @@ of the whole SGD call, data checks included, as a user meets it.
 from __future__ import annotations
 
 import contextlib
+import json
 import io
 import random
 import sys
@@ -26,7 +27,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
-from helpers.runlog import make_parser, positive_int, run_script  # noqa: E402  (also puts the project on sys.path)
+from helpers.runlog import (  # noqa: E402  (also puts the project on sys.path)
+    add_run_arguments, make_parser, new_run_dir, positive_int, run_script, save_text, versions,
+)
 
 import mnist_loader  # noqa: E402
 import network2  # noqa: E402
@@ -49,7 +52,7 @@ def network2_pair(training_data: list, epochs: int, repeats: int) -> tuple[float
         np.random.seed(12345678)
         face = network2.Network([784, 30, 10])
         engine = MatrixNetwork([784, 30, 10], seed=0, cost="cross-entropy", init="scaled")
-        engine.weights, engine.biases = face.weights, face.biases
+        engine.weights, engine.biases = [w.copy() for w in face.weights], [b.copy() for b in face.biases]
         data = list(training_data)
         runs = {"network2": lambda: face.SGD(data, epochs, 10, 0.5),
                 "MatrixNetwork": lambda: engine.SGD(training_data, epochs, 10, 0.5, verbose=False)}
@@ -92,21 +95,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--eval-size", type=positive_int, default=1000, help="validation and test images for network3")
     p.add_argument("--repeats", type=positive_int, default=2, help="runs of each, best taken")
     p.add_argument("--skip", choices=("network2", "network3"), help="leave one pair out")
+    add_run_arguments(p, "benchmark_books")
     args = p.parse_args(argv)
-    if min(args.epochs, args.train_size, args.conv_train_size, args.eval_size, args.repeats) < 1:
-        p.error("every count must be at least 1")
+    out = new_run_dir(args.runs_dir, args.name)
     warnings.simplefilter("ignore")
+    results = dict(args={k: v for k, v in vars(args).items() if k != "runs_dir"}, versions=versions())
     if args.skip != "network2":
-        training_data = mnist_loader.load_data_wrapper()[0][:args.train_size]
+        training_data = mnist_loader.load_data_wrapper(args.data)[0][:args.train_size]
         face, engine = network2_pair(training_data, args.epochs, args.repeats)
+        results["network2"] = dict(face=face, engine=engine, ratio=face / engine, target=1.3)
         print(f"network2 [784, 30, 10], {args.train_size} images, {args.epochs} epoch(s), mini-batch 10, eta 0.5: "
               f"network2 {face:.2f} s, MatrixNetwork float64 {engine:.2f} s, ratio {face / engine:.3f} (target <= 1.3)")
     if args.skip != "network3":
-        (tx, ty), (vx, vy), (sx, sy) = mnist_loader.load_data()
+        (tx, ty), (vx, vy), (sx, sy) = mnist_loader.load_data(args.data)
         k, e = args.conv_train_size, args.eval_size
         face, engine = network3_pair((tx[:k], ty[:k]), (vx[:e], vy[:e]), (sx[:e], sy[:e]), args.epochs, args.repeats)
+        results["network3"] = dict(face=face, engine=engine, ratio=face / engine, target=1.1)
         print(f"network3 ConvPool 20x5x5 + FC 100 + softmax, {k} images, {args.epochs} epoch(s), mini-batch 10: "
               f"network3 {face:.2f} s, ConvNetwork {engine:.2f} s, ratio {face / engine:.3f} (target <= 1.1)")
+    save_text(out / "results.json", json.dumps(results, indent=2, default=str) + "\n")
+    print(f"wrote {out / 'results.json'}")
     return 0
 
 

@@ -41,6 +41,7 @@ COMMANDS = {  # run folder name -> the command (run from the project root)
                            "--epochs 1000 --max-seconds 120 --name best_in_two_minutes",
     "hostile_files": "tests/hostile_files.py --big --fuzz 20000",
     "benchmark_conv": "workshop/benchmark_conv.py --threads 2 1",
+    "benchmark_books": "workshop/benchmark_books.py --epochs 3 --train-size 20000 --repeats 3",
     "chapter6": "experiments/chapter6.py",
     "photographed": "workshop/photographed_digits.py runs/chapter1/network.json runs/overfitting/network.json "
                     "runs/chapter6/6.6/network.json",
@@ -185,6 +186,16 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
                          f"{float(x['ours_epoch_s']) / float(x['roofline_epoch_s']):.1f}x its GEMM roofline",
                          cmd("benchmark_conv") if k == 0 else "same"))
 
+    def books(d: Path) -> None:
+        r = json.loads((d / "results.json").read_text())
+        for face, engine, what in (("network2", "MatrixNetwork float64", "[784, 30, 10], mini-batch 10, eta 0.5"),
+                                   ("network3", "ConvNetwork", "conv-pool 20 + FC 100 + softmax, mini-batch 10")):
+            if face in r:
+                x = r[face]
+                rows.append((f"the book's {face}.py face / {engine}, {what}, {r['args']['epochs']} epoch(s)",
+                             f"{x['ratio']:.2f}x ({x['face']:.2f} s / {x['engine']:.2f} s; target at most {x['target']}x)",
+                             cmd("benchmark_books")))
+
     def photographed(d: Path) -> None:
         for line in (d / "RESULTS.md").read_text().splitlines():
             m = re.match(r"\| (\w+)\(.*\| `(.*)` \| ([\d.]+%) \| ([\d.]+%) \| (-?[\d.]+ pt) \|", line)
@@ -196,7 +207,8 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     for name, make in (("chapter1", chapter1), ("benchmark", benchmark), ("numerical_vs_backprop", numerical),
                        ("two_layer_net", two_layer), ("two_layer_100", two_layer), ("overfitting", overfitting),
                        ("book", book), ("chapter5", chapter5), ("best_in_two_minutes", best_in_two_minutes),
-                       ("hostile_files", hostile), ("benchmark_conv", benchmark_conv), ("photographed", photographed)):
+                       ("hostile_files", hostile), ("benchmark_conv", benchmark_conv), ("benchmark_books", books),
+                       ("photographed", photographed)):
         section(name, make)
     six = chapter6_results(runs)
     cells = [f"{rid} {pct(six[rid]['ours'] / 100 if 'ours' in six[rid] else six[rid]['test_at_best_validation'])} "
