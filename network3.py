@@ -69,9 +69,12 @@ def _rng() -> np.random.Generator:
 
 def ConvPoolLayer(filter_shape: Sequence[int], image_shape: Sequence[int], poolsize: Sequence[int] = (2, 2),
                   activation_fn: Callable = sigmoid) -> _layers.ConvPoolLayer:
-    """network3's convolution and max-pooling layer (``network.ConvPoolLayer``)."""
-    return _layers.ConvPoolLayer(filter_shape, image_shape, poolsize, _activation_name(activation_fn, "ConvPoolLayer"),
-                                 rng=_rng())
+    """network3's convolution and max-pooling layer (``network.ConvPoolLayer``). ``image_shape``
+    starts with the mini-batch size, as in network3, which ``Network`` checks against its own."""
+    layer = _layers.ConvPoolLayer(filter_shape, image_shape, poolsize, _activation_name(activation_fn, "ConvPoolLayer"),
+                                  rng=_rng())
+    layer.mini_batch_size = image_shape[0]           # network3's reshape needs it; ConvNetwork takes any
+    return layer
 
 
 def FullyConnectedLayer(n_in: int, n_out: int, activation_fn: Callable = sigmoid,
@@ -90,6 +93,11 @@ class Network:
     """network3's ``Network(layers, mini_batch_size)``; ``net`` is the ConvNetwork it trains."""
 
     def __init__(self, layers: Sequence, mini_batch_size: int) -> None:
+        for i, layer in enumerate(layers):
+            declared = getattr(layer, "mini_batch_size", mini_batch_size)
+            if declared != mini_batch_size:
+                raise ValueError(f"layers[{i}]: image_shape starts with the mini-batch size {declared}, but the "
+                                 f"network's mini_batch_size is {mini_batch_size} (network3 needs them equal)")
         self.net = ConvNetwork(layers, mini_batch_size)
         self.net.rng = _rng()                          # the dropout masks' generator, from np.random
         self.layers, self.mini_batch_size = self.net.layers, self.net.mini_batch_size
@@ -106,6 +114,9 @@ class Network:
         epoch); returns ConvNetwork's History (validation and test counts per epoch)."""
         if validation_data is None or test_data is None:
             raise ValueError("network3's SGD needs validation_data and test_data")
+        if mini_batch_size != self.mini_batch_size:
+            raise ValueError(f"mini_batch_size {mini_batch_size!r}: this network was made for mini-batches of "
+                             f"{self.mini_batch_size} (network3 needs SGD's equal to Network's)")
         n_batches = size(training_data) // mini_batch_size if isinstance(mini_batch_size, int) else 0
         n_validation, n_test = size(validation_data), size(test_data)
         best: dict[str, int] = {}

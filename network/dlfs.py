@@ -18,21 +18,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid, softmax
+from .activations import sigmoid, sigmoid_prime, softmax
 from .data import to_labels
 from .layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .numerical import numerical_gradient
 from .two_layer_net import TwoLayerNet
 
-__all__ = ["softmax", "sigmoid", "cross_entropy_error", "numerical_gradient", "MulLayer", "AddLayer", "Relu",
-           "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet"]
+# np too: DLfS's own modules get it from ``from common.functions import *`` (its chapter-4
+# two_layer_net.py, kept beside its train_neuralnet.py, runs by the same rule)
+__all__ = ["np", "softmax", "sigmoid", "sigmoid_grad", "cross_entropy_error", "numerical_gradient", "MulLayer", "AddLayer",
+           "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet"]
 
 def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
-    """DLfS's cross-entropy of probabilities ``y`` against targets ``t``, the batch's mean:
-    -(1/N) sum_n ln y[n, t_n]. ``y`` one sample (C,) or a batch (N, C); ``t`` one-hot (like ``y``)
-    or integer labels. A probability 0 counts as the smallest positive float (DLfS adds 1e-7 to
-    every y instead, which moves its chapter-4 example's 0.92806853663 by 2.5e-7; the book prints
-    the value without it). ``SoftmaxWithLoss`` computes the same cost from the scores, exactly."""
+    """DLfS's cross-entropy of probabilities ``y`` against targets ``t``, the batch's mean, as its
+    common/functions.py computes it: -(1/N) sum_n ln(y[n, t_n] + 1e-7), the 1e-7 keeping ln(0)
+    finite (it gives the book's chapter-4 examples, 0.510825457... and 2.302584092..., exactly).
+    ``y`` one sample (C,) or a batch (N, C); ``t`` one-hot (like ``y``) or integer labels.
+    ``SoftmaxWithLoss`` computes the cost from the scores instead, without the 1e-7."""
     y = np.asarray(y, dtype=np.float64)
     t = np.asarray(t)
     if y.ndim == 1:
@@ -42,4 +44,10 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
     labels = to_labels(t, y.shape[1], "cross_entropy_error targets")
     if len(labels) != len(y):
         raise ValueError(f"cross_entropy_error: {len(labels)} targets for {len(y)} rows of y")
-    return float(-np.sum(np.log(np.maximum(y[np.arange(len(y)), labels], np.finfo(np.float64).tiny))) / len(y))
+    return float(-np.sum(np.log(y[np.arange(len(y)), labels] + 1e-7)) / len(y))
+
+
+def sigmoid_grad(x: np.ndarray) -> np.ndarray:
+    """The derivative of the sigmoid at ``x``, DLfS's name (its chapter-4 TwoLayerNet uses it):
+    sigma'(x) = sigma(x) (1 - sigma(x))."""
+    return sigmoid_prime(x)
