@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import DTypeLike
 
-from network.data import one_hot as _one_hot
+from network.data import one_hot as _one_hot, to_labels as _to_labels
 
 from .dataset import IDX_DIR_ENV, N_CLASSES, N_PIXELS, Split, build_from_idx, default_path, read_dataset
 from .download import download_and_build
@@ -60,8 +60,8 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split, Spli
 
 
 def vectorized_result(j: int, n: int = N_CLASSES) -> np.ndarray:
-    """A (10, 1) float64 column with 1.0 in position j: the desired output for digit j."""
-    return one_hot([int(j)], n).T
+    """A (10, 1) float64 column with 1.0 in position j: the desired output for digit j (0..n-1, checked)."""
+    return one_hot(_to_labels(np.array([j]), n, "vectorized_result's digit"), n).T
 
 
 def one_hot(labels: np.ndarray, n: int = N_CLASSES, dtype: DTypeLike=np.float64) -> np.ndarray:
@@ -77,7 +77,34 @@ def load_data_wrapper(path: str | os.PathLike | None = None) -> tuple[list, list
     Lists, not zip iterators: ``len()`` works and they can be iterated more than once.
     """
     (tr_x, tr_y), (va_x, va_y), (te_x, te_y) = load_data(path)
-    training_data = [(x.reshape(N_PIXELS, 1), vectorized_result(y)) for x, y in zip(tr_x, tr_y)]
+    targets = one_hot(tr_y)[:, :, None]                     # vectorized_result of every label, (n, 10, 1) at once
+    training_data = [(x.reshape(N_PIXELS, 1), y) for x, y in zip(tr_x, targets)]
     validation_data = [(x.reshape(N_PIXELS, 1), int(y)) for x, y in zip(va_x, va_y)]
     test_data = [(x.reshape(N_PIXELS, 1), int(y)) for x, y in zip(te_x, te_y)]
     return training_data, validation_data, test_data
+
+
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
+               path: str | os.PathLike | None = None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """*Deep Learning from Scratch*'s ``load_mnist``: ``((x_train, t_train), (x_test, t_test))``.
+
+    x_train: the 60,000 MNIST training images in MNIST's order (Nielsen's training then validation
+    images), x_test the 10,000 test images; as float32 pixel/255 if ``normalize``, else uint8;
+    rows (n, 784) if ``flatten``, else (n, 1, 28, 28). t: uint8 digits, or float64 one-hot rows
+    (n, 10) if ``one_hot_label``. Read from the dataset (``load_data``; built first if missing),
+    whose pixels v/256 give back the bytes v exactly.
+    """
+    (tr_x, tr_y), (va_x, va_y), (te_x, te_y) = load_data(path)
+
+    def images(x: np.ndarray) -> np.ndarray:
+        v = np.rint(x * 256).astype(np.uint8)
+        if not np.array_equal(v.astype(np.float32) / np.float32(256), x):
+            raise DatasetError(f"{path or default_path()}: pixel values are not bytes / 256, as MNIST's are")
+        out = v.astype(np.float32) / np.float32(255) if normalize else v
+        return out if flatten else out.reshape(-1, 1, 28, 28)
+
+    def targets(t: np.ndarray) -> np.ndarray:
+        return one_hot(t) if one_hot_label else t.astype(np.uint8)
+
+    train_x = images(np.concatenate([tr_x, va_x]))
+    return (train_x, targets(np.concatenate([tr_y, va_y]))), (images(te_x), targets(te_y))

@@ -1,6 +1,6 @@
 """Activation functions: each with its value and its derivative, defined once.
 
-An activation ``act`` (an ``Activation``: ``SIGMOID``, ``TANH``, ``RELU``, ``SOFTMAX``) offers
+An activation ``act`` (an ``Activation``: ``SIGMOID``, ``TANH``, ``RELU``, ``LINEAR``, ``SOFTMAX``) offers
 ``act.fn(z)`` (sigma(z)) and ``act.prime(z, a=None)`` (sigma'(z)), for z of any shape. Where
 sigma'(z) is a function of sigma(z) (sigmoid, tanh), ``prime`` takes the activation a = sigma(z)
 if the caller kept it, instead of computing it again: the same numbers, for half the work.
@@ -72,6 +72,16 @@ def tanh_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
     return 1 - t * t
 
 
+def linear(z: np.ndarray) -> np.ndarray:
+    """The identity, network3's ``linear`` activation: a layer that only sums its inputs."""
+    return z
+
+
+def linear_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+    """Derivative of the identity: 1 everywhere."""
+    return np.ones_like(z)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function by name: ``fn(z)`` = sigma(z) and ``prime(z, a=None)`` = sigma'(z).
@@ -88,16 +98,17 @@ class Activation:
 SIGMOID = Activation("sigmoid", sigmoid, sigmoid_prime)
 TANH = Activation("tanh", tanh, tanh_prime)
 RELU = Activation("relu", relu, relu_prime)
+LINEAR = Activation("linear", linear, linear_prime)
 # The output layer's softmax over the neurons of a layer (the last axis: samples in rows). Used
 # only with the log-likelihood cost, whose output error is a - y (costs.py): no prime is needed.
 SOFTMAX = Activation("softmax", softmax)
 
-HIDDEN_ACTIVATIONS = {a.name: a for a in (SIGMOID, TANH, RELU)}
+HIDDEN_ACTIVATIONS = {a.name: a for a in (SIGMOID, TANH, RELU, LINEAR)}
 OUTPUT_ACTIVATIONS = {a.name: a for a in (SIGMOID, SOFTMAX)}
 
 
 def get_activation(name: str) -> Activation:
-    """Look up a hidden-layer activation by name ('sigmoid', 'tanh' or 'relu')."""
+    """Look up a hidden-layer activation by name ('sigmoid', 'tanh', 'relu' or 'linear')."""
     try:
         return HIDDEN_ACTIVATIONS[name]
     except (KeyError, TypeError):

@@ -21,7 +21,7 @@ import numpy as np
 
 from .conv_layers import CONV_INITS, ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer
 from .data import Data, as_form, count_correct, digits, input_rows, labelled_rows
-from .history import EpochCallback, History
+from .history import TIES, EpochCallback, History
 from .initialization import make_rng
 from .parameters import by_name
 from .reports import Progress, print_epoch, say
@@ -110,7 +110,8 @@ class ConvNetwork:
     # ------------------------------------------------------------------ training
     def SGD(self, training_data: Data, epochs: int, mini_batch_size: Optional[int] = None,
             eta: float | Callable[[int], float] = 0.1, validation_data: Optional[Data]=None, test_data: Optional[Data]=None, lmbda: float = 0.0, *,
-            early_stopping_n: int = 0, verbose: bool = True, callback: Optional[EpochCallback]=None) -> History:
+            early_stopping_n: int = 0, verbose: bool = True, callback: Optional[EpochCallback]=None,
+            shuffle: bool = True, ties: str = "first") -> History:
         """Mini-batch SGD as network3: after each epoch the validation accuracy, and the test
         accuracy of the epoch with the best validation accuracy so far (the book's figure).
         Data are ``(X, labels)`` arrays as ``mnist_loader.load_data`` gives them (or lists of
@@ -118,11 +119,16 @@ class ConvNetwork:
         The book's problems of chapter 6: ``eta`` may be a function of the epoch (6.7), and
         ``early_stopping_n`` stops after that many epochs without a better validation accuracy
         (6.5). Returns a History: ``evaluation_accuracy`` holds the validation counts,
-        ``test_accuracy`` the test counts, ``eta`` the learning rate, all per epoch."""
+        ``test_accuracy`` the test counts, ``eta`` the learning rate, all per epoch.
+        As network3.py: ``shuffle=False`` takes the mini-batches in the data's order every epoch,
+        and ``ties='last'`` reports as the best epoch the last one whose validation accuracy is at
+        least the best so far (network3's ``>=``; 'first': the earliest best)."""
         mini_batch_size = self.mini_batch_size if mini_batch_size is None else mini_batch_size
         schedule = eta if callable(eta) else (lambda epoch: eta)
         check_hyperparameters(epochs, mini_batch_size, schedule(0))
         check_lmbda(lmbda)
+        if ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {ties!r}")
         stopping, plateau = EarlyStopping(early_stopping_n), Plateau()
         if stopping.n and validation_data is None:
             raise ValueError("early stopping needs validation_data")
@@ -138,7 +144,8 @@ class ConvNetwork:
             _check_decay(eta, lmbda / n_batches)
             history.eta.append(eta)
             start = time.perf_counter()
-            order = self.rng.permutation(len(X))[:n_batches * mini_batch_size].reshape(n_batches, mini_batch_size)
+            order = self.rng.permutation(len(X)) if shuffle else np.arange(len(X))
+            order = order[:n_batches * mini_batch_size].reshape(n_batches, mini_batch_size)
             progress = Progress(n_batches, f"  epoch {epoch}, mini-batches", after=10, every=10) if verbose else None
             for k, batch in enumerate(order, start=1):
                 self._update_mini_batch(X[batch], y[batch], eta, lmbda / n_batches)
@@ -160,7 +167,7 @@ class ConvNetwork:
                     say(verbose, f"early stopping: no improvement in {stopping.n} epochs")
                     break
         if verbose and validation is not None and history.epochs:
-            j = int(np.argmax(history.evaluation_accuracy))
+            j = history.best_epoch(ties)
             print("Finished training network.")
             print(f"Best validation accuracy of {history.evaluation_accuracy[j] / len(validation[0]):.2%} "
                   f"obtained at epoch {j}")

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 
+TIES = ("first", "last")  # which of equal best evaluation accuracies counts as the best epoch
+
+
 @dataclass
 class History:
     """Per-epoch lists, one entry per completed epoch.
@@ -33,6 +36,18 @@ class History:
     def __iter__(self) -> Iterator[list]:
         return iter((self.evaluation_cost, self.evaluation_accuracy,
                      self.training_cost, self.training_accuracy))
+
+    def best_epoch(self, ties: str = "first") -> int:
+        """The epoch of the best evaluation accuracy: with ``ties`` 'first' the earliest of equal
+        bests; with 'last' the latest, network3.py's rule (an epoch at least as good as the best
+        so far becomes the best). -1 when no evaluation accuracy was recorded."""
+        if ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {ties!r}")
+        acc = self.evaluation_accuracy
+        if not acc:
+            return -1
+        best = max(acc)
+        return acc.index(best) if ties == "first" else len(acc) - 1 - acc[::-1].index(best)
 
     @property
     def epochs(self) -> int:

@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from .activations import RELU, SIGMOID, TANH, Activation, get_activation, log_softmax
+from .activations import LINEAR, RELU, SIGMOID, TANH, Activation, get_activation, log_softmax
 from .costs import softmax_cross_entropy
 from .data import to_labels
 
@@ -100,7 +100,13 @@ class Tanh(ActivationLayer):
     activation = TANH
 
 
-ACTIVATION_LAYERS = {cls.activation.name: cls for cls in (Sigmoid, Tanh, Relu)}
+class Linear(ActivationLayer):
+    """out = x;  dx = dout (network3's ``linear`` activation)."""
+
+    activation = LINEAR
+
+
+ACTIVATION_LAYERS = {cls.activation.name: cls for cls in (Sigmoid, Tanh, Relu, Linear)}
 
 
 def activation_layer(name: str) -> ActivationLayer:

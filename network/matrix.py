@@ -21,6 +21,7 @@ stopping and a learning-rate schedule; tanh and ReLU hidden layers; float32.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -181,7 +182,7 @@ class MatrixNetwork(NielsenParameters):
         self._own_parameters()
         X, Y = as_matrices(mini_batch, self.sizes[0], self.sizes[-1], "mini_batch", self.dtype)
         n = len(X) if n is None else check_int(n, "n (the training set's size)", len(X))
-        _check_decay(eta, lmbda, n)
+        warn_negative_decay(eta, lmbda, n)
         self._update_mini_batch(X, Y, eta, lmbda, n, l1_lmbda, None, 0.0)
 
     # ------------------------------------------------------------------ training
@@ -217,7 +218,7 @@ class MatrixNetwork(NielsenParameters):
         self._own_parameters()
         check_finite_parameters(self.weights, self.biases, None, eta)
         X, Y = as_matrices(training_data, self.sizes[0], self.sizes[-1], "training_data", self.dtype)
-        _check_decay(eta, lmbda, len(X))
+        warn_negative_decay(eta, lmbda, len(X))
         test = self._labelled(test_data, "test_data")
         evaluation = self._labelled(evaluation_data, "evaluation_data")
         if evaluation is None and (stopping.n or schedule.n or monitor_evaluation_cost or monitor_evaluation_accuracy):
@@ -375,9 +376,16 @@ class MatrixNetwork(NielsenParameters):
 
 
 
-def _check_decay(eta: float, lmbda: float, n: int) -> None:
-    """The L2 step scales the weights by 1 - eta lmbda / n: refuse a factor below zero, which flips
-    their signs every step instead of shrinking them."""
-    if lmbda and 1 - eta * lmbda / n < 0:
-        raise ValueError(f"eta * lmbda / n = {eta * lmbda / n:g} > 1: the L2 decay factor 1 - eta lmbda / n "
-                         f"would be negative (eta {eta:g}, lmbda {lmbda:g}, n {n})")
+def warn_negative_decay(eta: float, lmbda: float, n: int, stacklevel: int = 3) -> bool:
+    """The L2 step scales the weights by 1 - eta lmbda / n. Below zero it flips their signs every
+    step and, below -1, grows them until they overflow: network2.py trains on regardless (chapter
+    3's session with eta 10.0, lmbda 1000.0 on 1,000 images, factor -9, relies on it), so this is a
+    warning (RuntimeWarning, naming the factor), not an error. Returns whether it warned."""
+    factor = 1 - eta * lmbda / n
+    if not lmbda or factor >= 0:
+        return False
+    grows = f", |factor| > 1: the weights grow {-factor:g}-fold per step until they overflow (inf, nan)" if factor < -1 else ""
+    warnings.warn(f"the L2 decay factor 1 - eta*lmbda/n = 1 - {eta:g}*{lmbda:g}/{n} = {factor:g} is negative: every step "
+                  f"flips the weights' signs{grows}; training goes on, as network2.py's does", RuntimeWarning,
+                  stacklevel=stacklevel)
+    return True

@@ -378,7 +378,7 @@ def test_misused_layers_and_steps_are_named():
         ConvPoolLayer((2, 1, 3, 3), (1, 1, 8, 8), poolsize=2)
     with pytest.raises(ValueError, match=r"p_dropout must be a number in \[0, 1\), got '0.5'"):
         FullyConnectedLayer(4, 3, p_dropout="0.5")
-    with pytest.raises(ValueError, match=r"unknown activation None; choose one of \['relu', 'sigmoid', 'tanh'\]"):
+    with pytest.raises(ValueError, match=r"unknown activation None; choose one of \['linear', 'relu', 'sigmoid', 'tanh'\]"):
         FullyConnectedLayer(4, 3, activation_fn=None)
     with pytest.raises(ValueError, match="dtype must be float32 or float64, got float16"):
         FullyConnectedLayer(4, 3, dtype=np.float16)

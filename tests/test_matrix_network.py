@@ -688,8 +688,16 @@ def test_misuse_is_named_before_any_work():
                        (-5, "got -5"), (2.5, "got 2.5")):
         with pytest.raises(ValueError, match=message):
             net.update_mini_batch((X, y), 0.5, 1.0, n=n)
-    with pytest.raises(ValueError, match=r"eta \* lmbda / n = 2 > 1: the L2 decay factor 1 - eta lmbda / n would be negative"):
-        net.SGD((X, y), 1, 2, 2.0, lmbda=6.0, verbose=False)
+    # a negative decay factor trains on, as network2.py does, with a warning that names the factor
+    flipped = MatrixNetwork([6, 4, 3], seed=0)
+    before = [w.copy() for w in flipped.weights]
+    with pytest.warns(RuntimeWarning, match=r"the L2 decay factor 1 - eta\*lmbda/n = 1 - 2\*6/6 = -1 is negative"):
+        flipped.update_mini_batch((X, y), 2.0, 6.0, n=6)
+    nabla_b, nabla_w = MatrixNetwork([6, 4, 3], seed=0).backprop(X, np.eye(3)[y])
+    assert np.allclose(flipped.weights[0], -before[0] - 2.0 / 6 * nabla_w[0], rtol=0, atol=1e-14)
+    with pytest.warns(RuntimeWarning, match=r"= -9 is negative: every step flips the weights' signs, \|factor\| > 1: "
+                                            r"the weights grow 9-fold"):
+        MatrixNetwork([6, 4, 3], seed=0).SGD((X, y), 1, 2, 10.0, lmbda=6.0, verbose=False)
     decayed = MatrixNetwork([6, 4, 3], seed=0)                  # a factor of exactly 0 is allowed: w -> -(eta/m) nabla_w
     nabla_b, nabla_w = decayed.backprop(X, np.eye(3)[y])
     decayed.update_mini_batch((X, y), 1.0, 6.0, n=6)
