@@ -40,9 +40,10 @@ SMALL: dict[str, Any] = {
     "evaluation_size": 500,   # of the 10,000 validation and test images (chapter 6)
     "speed_epochs": 2,        # chapter 5's 500 epochs of speeds of learning
     "iters_num": 20,          # DLfS's 10,000 iterations
+    "hidden_size": 10,        # DLfS's 50 hidden units (its numerical gradient takes 2 losses per weight)
 }
 # ... and where a notebook needs smaller ones still (chapter 6: its expanded set is five times the
-# training images, and a convolutional epoch costs a hundred times a chapter-1 epoch)
+# training images, and its convolutional epochs are the slowest of all)
 SMALL_FOR: dict[str, dict[str, Any]] = {
     "chapter6.ipynb": {"training_size": 200},
 }
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             values = {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in args.set)}
             why = "parameters of this run (notebooks/run.py --set)"
-        print(f"{path.name}: {values or 'the book parameters'} ...", flush=True)
+        shown = values or "the book's parameters"
+        print(f"{path.name}: {shown} ...", flush=True)
         seconds = run_one(path, values, why, save=args.full)
         print(f"{path.name}: ran in {seconds:.0f} s" + (", saved" if args.full else ""), flush=True)
     return 0
