@@ -110,7 +110,9 @@ def inject(nb, values: dict[str, Any], why: str) -> None:
     if not values:
         return
     source = f"# {why}\n" + "\n".join(f"{k} = {v!r}" for k, v in values.items())
-    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]}))
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    cell.id = "injected-parameters"                    # the same in every run: no noise in a diff
+    nb.cells.insert(i + 1, cell)
 
 
 def _kernel_manager(spec_dir: Path):
@@ -127,16 +129,28 @@ def _kernel_manager(spec_dir: Path):
     return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
 
 
-def execute(path: Path, values: dict[str, Any], why: str = "parameters of this run", timeout: int | None = 600):
+def execute(path: Path, values: dict[str, Any], why: str = "parameters of this run", timeout: int | None = 600,
+            progress: bool = False):
     """Run the notebook at ``path`` with ``values`` injected; return it with its outputs. A cell
-    that raises raises ``nbclient.exceptions.CellExecutionError`` (with the cell's traceback)."""
+    that raises raises ``nbclient.exceptions.CellExecutionError`` (with the cell's traceback).
+    ``progress`` prints each code cell's number and time as it ends (for long runs)."""
     from nbclient import NotebookClient
 
     nb = _read(path)
     inject(nb, values, why)
+    hooks = {}
+    if progress:
+        start, total, count = time.perf_counter(), sum(c.cell_type == "code" for c in nb.cells), [0]
+
+        def done(cell, cell_index, **_):
+            count[0] += cell.cell_type == "code"
+            first = cell.source.splitlines()[0][:60] if cell.source else ""
+            print(f"  {path.name}: code cell {count[0]}/{total} done at {time.perf_counter() - start:.0f} s  ({first})",
+                  flush=True)
+        hooks["on_cell_complete"] = done
     with tempfile.TemporaryDirectory() as d:
         client = NotebookClient(nb, km=_kernel_manager(Path(d)), timeout=timeout, record_timing=False,
-                                resources={"metadata": {"path": str(HERE)}})
+                                resources={"metadata": {"path": str(HERE)}}, **hooks)
         client.execute()
     return nb
 
@@ -186,7 +200,7 @@ def run_one(path: Path, values: dict[str, Any], why: str, save: bool) -> float:
     import nbformat
 
     start = time.perf_counter()
-    nb = execute(path, values, why, timeout=None if save else 600)
+    nb = execute(path, values, why, timeout=None if save else 600, progress=True)
     seconds = time.perf_counter() - start
     if save:
         problems = scrub(nb)
