@@ -31,7 +31,7 @@ import numpy as np
 
 from mnist_loader import vectorized_result
 from network.activations import sigmoid, sigmoid_prime
-from network.costs import CrossEntropyCost, QuadraticCost
+from network.costs import CrossEntropyCost, QuadraticCost, get_cost
 from network.data import Data, as_matrices, labelled_rows, one_hot
 from network.loading import load as _load_network
 from network.matrix import MatrixNetwork, warn_negative_decay
@@ -47,13 +47,22 @@ class Network:
     and (n_out, 1) per layer, the arrays the engine trains in place."""
 
     def __init__(self, sizes: Sequence[int], cost: type | object = CrossEntropyCost) -> None:
-        cost_class = cost if isinstance(cost, type) else type(cost)
         # the engine's own draws (seed 0) are replaced at once by network2's, from np.random
-        self._net = MatrixNetwork(sizes, seed=0, dtype=np.float64, cost=cost_class, init="scaled")
+        self._net = MatrixNetwork(sizes, seed=0, dtype=np.float64, cost=_cost_class(cost), init="scaled")
         self.sizes = self._net.sizes
         self.num_layers = len(self.sizes)
         self.cost = cost
         self.default_weight_initializer()
+
+    @property
+    def cost(self) -> type | object:
+        """The cost as given (a class or an instance); the engine trains with its class."""
+        return self._cost
+
+    @cost.setter
+    def cost(self, cost: type | object) -> None:
+        self._net.cost = get_cost(_cost_class(cost))
+        self._cost = cost
 
     def __repr__(self) -> str:
         return f"network2.Network({self.sizes}, cost={self._net.cost.__name__}, init {self._net.init})"
@@ -196,8 +205,14 @@ def load(filename: str | os.PathLike) -> Network:
         raise ValueError(f"{filename}: holds a {engine!r}, not a network2 network (float64 sigmoid neurons, "
                          f"quadratic or cross-entropy cost)")
     net = Network.__new__(Network)
-    net._net, net.sizes, net.num_layers, net.cost = engine, engine.sizes, engine.num_layers, engine.cost
+    net._net, net.sizes, net.num_layers = engine, engine.sizes, engine.num_layers
+    net.cost = engine.cost
     return net
+
+
+def _cost_class(cost: type | object) -> type:
+    """network2's scripts pass a cost class or an instance of one: the class."""
+    return cost if isinstance(cost, type) else type(cost)
 
 
 def _check_convert(data: Data, method: str, wants_labels: bool) -> None:

@@ -198,8 +198,8 @@ class MatrixNetwork(NielsenParameters):
 
         Chapter-1 arguments as ``Network.SGD``. Chapter-3 options, as ``network2.py``:
         ``lmbda`` L2 regularisation (weights decay by 1 - eta*lmbda/n per step, n the training
-        set size); the four ``monitor_*`` flags fill the History's lists (unpack it as the
-        book's four lists); ``early_stopping_n`` stops after that many epochs without a better
+        set size; a factor below zero is a RuntimeWarning, and training goes on, as network2.py's);
+        the four ``monitor_*`` flags fill the History's lists (unpack it as the book's four lists); ``early_stopping_n`` stops after that many epochs without a better
         evaluation accuracy; ``lr_schedule_n`` halves eta after that many epochs without
         improvement and stops when it has fallen by a factor of 128 (the book's exercise).
         The book's problems: ``l1_lmbda`` L1 regularisation (3.18), alone or beside L2;

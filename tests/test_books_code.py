@@ -190,6 +190,10 @@ def test_network2_save_load_and_the_books_helpers(tmp_path):
     x = np.linspace(0, 1, 5).reshape(5, 1)
     assert np.array_equal(back.feedforward(x), net.feedforward(x)) and back.feedforward(x).shape == (2, 1)
     assert back.cost is network2.QuadraticCost
+    back.cost = network2.CrossEntropyCost()                     # the engine follows: delta = a - y
+    x1, y1 = x, np.array([[1.0], [0.0]])
+    a = back.feedforward(x1)
+    assert np.allclose(back.backprop(x1, y1)[0][-1], a - y1, rtol=1e-12)
     assert np.array_equal(network2.vectorized_result(3), np.eye(10)[:, [3]])
     with pytest.raises(ValueError, match=r"vectorized_result's digit: labels range over 10..10, expected 0..9"):
         network2.vectorized_result(10)
