@@ -53,7 +53,7 @@ SMALL_FOR: dict[str, dict[str, Any]] = {
 # injected-parameters cell).
 FULL: dict[str, dict[str, Any]] = {
     "chapter1.ipynb": {"epochs": 10},
-    "chapter6.ipynb": {"epochs": 3, "training_size": 5000},
+    "chapter6.ipynb": {"epochs": 2, "training_size": 1000, "evaluation_size": 1000},
 }
 
 KERNEL = "nielsen-backprop"
