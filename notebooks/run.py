@@ -147,7 +147,7 @@ def execute(path: Path, values: dict[str, Any], why: str = "parameters of this r
             first = cell.source.splitlines()[0][:60] if cell.source else ""
             print(f"  {path.name}: code cell {count[0]}/{total} done at {time.perf_counter() - start:.0f} s  ({first})",
                   flush=True)
-        hooks["on_cell_complete"] = done
+        hooks["on_cell_executed"] = done
     with tempfile.TemporaryDirectory() as d:
         client = NotebookClient(nb, km=_kernel_manager(Path(d)), timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(HERE)}}, **hooks)
