@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 
 import pytest
@@ -97,9 +98,11 @@ def test_a_cell_that_raises_fails_the_run(tmp_path):
     path = tmp_path / "broken.ipynb"
     nbformat.write(v4.new_notebook(cells=[v4.new_code_cell("n = 1", metadata={"tags": ["parameters"]}),
                                           v4.new_code_cell("import sys; print(sys.executable)"),
+                                          v4.new_code_cell("import os; print(os.environ['OPENBLAS_NUM_THREADS'])"),
                                           v4.new_code_cell("1 / (n - 1)")]), path)
     nb = runner.execute(path, {"n": 2}, "n = 2")
     assert nb.cells[2].outputs[0]["text"].strip() == sys.executable   # this very Python
+    assert nb.cells[3].outputs[0]["text"].strip() == os.environ.get("OPENBLAS_NUM_THREADS", "1")   # one BLAS thread
     with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
         runner.execute(path, {"n": 1}, "n = 1")
 
