@@ -54,7 +54,6 @@ SMALL_FOR: dict[str, dict[str, Any]] = {
 # injected-parameters cell).
 FULL: dict[str, dict[str, Any]] = {
     "chapter1.ipynb": {"epochs": 10},
-    "chapter3.ipynb": {"epochs": 10, "long_epochs": 100},
     "chapter6.ipynb": {"epochs": 2, "training_size": 1000, "evaluation_size": 1000},
 }
 
