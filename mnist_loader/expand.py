@@ -1,7 +1,10 @@
 """The training set expanded by one-pixel shifts, as ``expand_mnist.py`` of chapter 6 makes it.
 
 Each of the 50,000 training images is kept and shifted by one pixel up, down, left and right
-(the row or column shifted in is blank): 250,000 images. Validation and test are unchanged.
+(the row or column shifted in is blank): 250,000 images, shuffled as expand_mnist.py shuffles
+them (here by a fixed permutation, so every build is the same file): network3 takes the
+mini-batches in the data's order, and unshuffled each mini-batch of 10 would hold two digits.
+Validation and test are unchanged.
 The result is written like the dataset (``mnist_expanded.pkl.gz``, atomically) and read back
 through the same checks, with a budget that fits its size.
 """
@@ -19,6 +22,12 @@ from .loader import load_data
 EXPANDED_NAME = "mnist_expanded.pkl.gz"
 MAX_EXPANDED_BYTES = 1024 * 2**20  # 250,000 float32 images are 784 MB, with the rest about 850 MB
 SHIFTS = ((1, 0), (-1, 0), (1, 1), (-1, 1))  # (step, axis): down, up, right, left
+ORDER_SEED = 0                                 # the expanded set's fixed shuffle
+
+
+def expanded_order(n: int) -> np.ndarray:
+    """The order of the expanded set's n = 5 x 50,000 images: one fixed permutation."""
+    return np.random.default_rng(ORDER_SEED).permutation(n)
 
 
 def expanded_path() -> Path:
@@ -48,7 +57,8 @@ def build_expanded(source: str | os.PathLike | None = None, path: str | os.PathL
     if verbose:
         print(f"expanding {len(x):,} training images by one-pixel shifts into {path} (about 15 seconds)",
               file=sys.stderr, flush=True)
-    dataset = ((shifted(x), np.repeat(y, 5)), validation, test)
+    order = expanded_order(5 * len(x))
+    dataset = ((shifted(x)[order], np.repeat(y, 5)[order]), validation, test)
 
     write_dataset(dataset, path)
     if verbose:

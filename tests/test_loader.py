@@ -288,7 +288,7 @@ def test_python_m_mnist_loader_where_prints_the_path(capsys, monkeypatch, tmp_pa
 
 
 def test_expanded_training_set_is_every_image_and_its_four_shifts(tmp_path, monkeypatch):
-    from mnist_loader.expand import build_expanded, load_expanded, shifted
+    from mnist_loader.expand import build_expanded, expanded_order, load_expanded, shifted
 
     rng = np.random.default_rng(0)
     split = lambda n: (rng.integers(0, 256, (n, 784)).astype(np.float32) / 256, rng.integers(0, 10, n))  # noqa: E731
@@ -298,6 +298,12 @@ def test_expanded_training_set_is_every_image_and_its_four_shifts(tmp_path, monk
         pickle.dump(dataset, f, protocol=4)
     out = build_expanded(source, tmp_path / "expanded.pkl.gz", verbose=False)
     (x, y), validation, test = load_expanded(out)
+    order = expanded_order(30)
+    assert sorted(order) == list(range(30)) and list(order) != list(range(30))      # shuffled, every image once
+    unshuffled = np.empty_like(x)
+    unshuffled[order] = x
+    x, y = unshuffled, np.empty_like(y)
+    y[order] = load_expanded(out)[0][1]
     assert x.shape == (30, 784) and np.array_equal(y, np.repeat(dataset[0][1], 5))
     assert np.array_equal(validation[0], dataset[1][0]) and np.array_equal(test[1], dataset[2][1])
     images = x.reshape(6, 5, 28, 28)
