@@ -162,9 +162,11 @@ def _opened(path: Path) -> Iterator:
                 if w * h > limit:
                     raise ImageError(f"{path}: {w} x {h} pixels, more than the {limit:,} an image may have")
                 im.seek(0)                                          # a GIF's (or TIFF's) first frame
+                # read before decoding: Pillow 9 reads a TIFF's EXIF from the file, which load() closes
+                orientation = im.getexif().get(ORIENTATION, 1)
                 im.draft("RGB", (WORK_SIDE, WORK_SIDE))              # JPEG: decode at a reduced size
                 im.load()
-                if im.getexif().get(ORIENTATION, 1) != 1:             # a phone's photo, the right way up
+                if orientation != 1:                                # a phone's photo, the right way up
                     im = ImageOps.exif_transpose(im)
                 yield im
         except ImageError:
