@@ -448,7 +448,7 @@ def error_change(res: Results) -> Outcome:
     change = one_run_draws(quadratic, (draws, 3)).max(axis=1) - one_run_draws(cross, (draws,), seed=1)
     value = (book("3.3", "cross_entropy") - book("3.3", "quadratic")) / 100
     show = lambda v: f"{100 * v:+.2f} pt"  # noqa: E731
-    text, verdict = in_simulated_range(change, value, show, "error changes by", "change")
+    text, verdict = in_simulated_range(change, value, show, "error change: ", "change")
     return Outcome(f"{text}; 1.3 best of three, 3.2 one run, {len(quadratic)} and {len(cross)} seeds)",
                    "the change of one 3.2 run against the best of three 1.3 runs, in its simulated 95% range", verdict)
 
