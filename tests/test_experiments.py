@@ -127,7 +127,7 @@ def test_chapter5_draws_the_speeds_and_writes_the_table(tmp_path, mnist_pkl):
 
 
 def test_chapter6_table_in_one_command(tmp_path, mnist_pkl):
-    out = run("chapter6.py", "--rows", "6.1", "6.5", "--epochs", "2", "--train-size", "500", "--jobs", "1",
+    out = run("chapter6.py", "--rows", "6.1", "6.5", "--epochs", "2", "--train-size", "500", "--seeds", "1", "--jobs", "1",
               "--runs-dir", str(tmp_path), data=mnist_pkl)
     assert "[6.5] Epoch 1: validation accuracy" in out and "[6.1] Finished training network." in out
     assert re.search(r"6\.5 +the same with ReLU, relu, eta 0\.03, lambda 0\.1, 60 epochs: about \d+\.\d h", out)

@@ -14,9 +14,12 @@ agrees when the book's number lies in the 95% prediction interval of one run (or
 reports its best of three runs, of the best of three, simulated from the seeds), and otherwise
 differs by so many standard deviations. Every network is a MatrixNetwork in float64, as the
 book's network.py and network2.py compute; the per-sample Network runs for 2.1, the speed-up it
-measures. Runs go to worker processes of one BLAS thread each, the longest first, or to a Dask
-cluster (`--scheduler ADDRESS`, the `cluster` extra); before it starts it prints what it will run
-and the time it expects.
+measures, and the runs whose decay factor is negative (3.29, 3.31) train through network2.py's
+face, which goes on past overflow as the book's did. Runs go to worker processes of one BLAS
+thread each, the longest first, or to a Dask cluster (`--scheduler ADDRESS`, the `cluster`
+extra); before it starts it prints what it will run and the time it expects. results.json holds
+every job's result (``run_job``), the options, versions, wall_seconds, ``jobs``, ``scheduler``
+(the Dask address, or None for local workers) and ``seeds`` (the seeds of every stochastic run).
 
     python workshop/book.py --chapter 1 2 3 5          # the whole report
     python workshop/book.py --only 1.9 3.11 --seeds 8  # a few ids
@@ -47,6 +50,7 @@ from helpers.runlog import (  # noqa: E402
 
 import mnist_loader  # noqa: E402
 from network import MatrixNetwork, Network  # noqa: E402
+from network.history import History  # noqa: E402
 
 SIZES_3_18 = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
 
@@ -100,7 +104,7 @@ RUNS = {
     "1.8": dict(kind="random"),
     **{f"3.19/{n}": dict(kind="svm", train=n, gamma=1 / 784, seeds=1) for n in SIZES_3_18},
     "1.10/scale": dict(kind="svm", train=50000, gamma="scale", seeds=1),
-    "2.1": dict(kind="per-sample", sizes=[784, 30, 10], eta=3.0, epochs=30, seeds=1),
+    "2.1": dict(kind="per-sample", sizes=[784, 30, 10], eta=3.0, epochs=30, mini_batch=10, seeds=1),
     "5.5": dict(kind="speeds-init", seeds=1),
     **{f"5.9/{k}": dict(kind="speeds-train", hidden=k, epochs=500) for k in (2, 3, 4)},
     "counts": dict(kind="counts", seeds=1),
@@ -109,12 +113,17 @@ RUNS = {
 SEEDS = 8          # every stochastic run: the spread of one run is measured over at least this many seeds
 
 
+def seeds_of_stochastic(seeds: int | None) -> int:
+    """The seeds of every stochastic run: ``--seeds`` if given, else SEEDS."""
+    return seeds if seeds is not None else SEEDS
+
+
 def seeds_of(name: str, seeds: int | None) -> int:
     """The seeds of a run: 1 for a deterministic one (or one that runs its own seeds); else
-    ``--seeds`` if given, else 8."""
+    ``--seeds`` if given, else SEEDS."""
     if "seeds" in RUNS[name]:
         return RUNS[name]["seeds"]
-    return seeds if seeds is not None else SEEDS
+    return seeds_of_stochastic(seeds)
 
 
 # ---------------------------------------------------------------------- running them
@@ -125,7 +134,16 @@ def _data(path) -> tuple:
 
 
 def run_job(job: tuple) -> dict:
-    """One run (a name of RUNS and a seed), in a worker; its result as JSON-ready lists."""
+    """One run (a name of RUNS and a seed), in a worker; its result as JSON-ready lists, with
+    ``name``, ``seed`` and ``seconds`` (the job's wall time). A MatrixNetwork run (kind 'net')
+    whose setting the library's checks refuse before the first step (a ValueError) holds
+    ``refused``: the message, and nothing trained. One that trained and diverged (a
+    FloatingPointError: weights or a monitored cost no longer finite) holds
+    ``diverged = {"epoch": j, "message": ...}``, j the index of the epoch in which it diverged,
+    beside the per-epoch lists of the j epochs before it (empty if j is 0): a result to judge,
+    not a run that did not happen. The negative-decay runs add ``overflow_epoch``,
+    ``max_abs_weight`` and ``nonfinite_share`` (``_network2``); 2.1 its settings (``_speed_up``).
+    max_abs_weight may be inf or nan, which json writes as Infinity and NaN."""
     name, seed, options = job
     spec, start = RUNS[name], time.perf_counter()
     (x, y), (vx, vy), (tx, ty) = _data(options["data"])
@@ -182,6 +200,12 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
         monitor -= {"evaluation_accuracy", "evaluation_cost"}
     flags = {f"monitor_{m}": True for m in monitor}
     sizes = dict(n_train=n, n_evaluation=len(evaluation[0]) if evaluation else 0, n_test=len(test[0]))
+    done: dict = {}                                              # the History and the epochs finished so far
+
+    def finished(j: int, h: History) -> None:
+        done.update(epochs=j + 1, history=h)
+
+    diverged = None
     with warnings.catch_warnings(record=True) as caught:        # a negative decay factor: warned, and run
         warnings.simplefilter("always")
         try:
@@ -189,13 +213,19 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
                 history = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"],
                                   test_data=None if spec["final_only"] else test, lmbda=spec["lmbda"],
                                   evaluation_data=None if spec["final_only"] else evaluation, verbose=False,
-                                  **flags, **spec["sgd"])
-        except (ValueError, FloatingPointError) as exc:      # a setting refused before training, or a divergence
+                                  callback=finished, **flags, **spec["sgd"])
+            kept = history.epochs
+        except ValueError as exc:                              # the library's checks, before the first step
+            if done:
+                raise
             return dict(refused=str(exc), **sizes)
-    out = dict(test=history.test_accuracy, evaluation=history.evaluation_accuracy,
-               evaluation_cost=history.evaluation_cost, training_accuracy=history.training_accuracy,
-               training_cost=history.training_cost, epoch_seconds=history.seconds, **sizes,
+        except FloatingPointError as exc:                      # trained; diverged in the epoch after the last done
+            history, kept = done.get("history", History()), done.get("epochs", 0)
+            diverged = dict(epoch=kept, message=str(exc))
+    out = dict(epoch_lists(history, kept), **sizes,
                warnings=sorted({str(w.message) for w in caught}), **start)
+    if diverged:
+        return dict(out, diverged=diverged)
     if probe:
         digit, share = answers(net, test[0])
         out.update(saturated_end=saturation(net, test[0]), answer=digit, answer_share=share,
@@ -205,10 +235,26 @@ def _net(spec: dict, seed: int, options: dict, train, validation, test) -> dict:
     return out
 
 
+def epoch_lists(history: History, epochs: int) -> dict:
+    """A History's per-epoch lists under the result's names, each cut to its first ``epochs``
+    entries (an epoch that diverged may have left one behind)."""
+    names = dict(test="test_accuracy", evaluation="evaluation_accuracy", evaluation_cost="evaluation_cost",
+                 training_accuracy="training_accuracy", training_cost="training_cost", epoch_seconds="seconds")
+    return {key: list(getattr(history, name))[:epochs] for key, name in names.items()}
+
+
 def _network2(spec: dict, seed: int, n: int, epochs: int, train, evaluation, n_test: int) -> dict:
     """A run whose L2 decay factor 1 - eta lmbda / n is negative (3.29, 3.31), as the book ran it:
     network2.py's face trains on with one warning while the weights flip, overflow and turn to nan
-    (MatrixNetwork stops such a run as diverged). Seeded through network2's own generators."""
+    (MatrixNetwork stops such a run as diverged). Seeded through network2's own generators.
+
+    It trains one epoch per call of the face's SGD, on a list of (x, y) samples: the face leaves
+    a list in the order its last epoch used and shuffles it again in the next call, so the calls
+    take the very mini-batches of one call of ``epochs`` epochs (tests/test_book_runs.py checks
+    the weights bit for bit). After each epoch it looks at the weights and biases: the result's
+    ``overflow_epoch`` is the first epoch after which any of them is inf or nan (None if none
+    ever is), ``max_abs_weight`` the largest |w| or |b| at the end (inf counts, nan does not: nan
+    when all are nan), ``nonfinite_share`` the fraction of those entries that are inf or nan then."""
     import contextlib
     import io
     import random
@@ -221,43 +267,91 @@ def _network2(spec: dict, seed: int, n: int, epochs: int, train, evaluation, n_t
                            else network2.QuadraticCost)
     if spec["init"] == "large":
         net.large_weight_initializer()
+    samples = book_samples(train[0][:n], train[1][:n], spec["sizes"][-1])
+    accuracy, overflow = [], None
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("always")
-        _, accuracy, _, _ = net.SGD((train[0][:n], train[1][:n]), epochs, 10, spec["eta"], lmbda=spec["lmbda"],
-                                    evaluation_data=evaluation, monitor_evaluation_accuracy=True)
+        for j in range(epochs):
+            _, accuracy_j, _, _ = net.SGD(samples, 1, 10, spec["eta"], lmbda=spec["lmbda"],
+                                          evaluation_data=evaluation, monitor_evaluation_accuracy=True)
+            accuracy += accuracy_j
+            if overflow is None and not all(np.isfinite(a).all() for a in net.weights + net.biases):
+                overflow = j
+    entries = np.concatenate([a.ravel() for a in net.weights + net.biases])
     return dict(test=[], evaluation=accuracy, evaluation_cost=[], training_accuracy=[], training_cost=[],
                 epoch_seconds=[], n_train=n, n_evaluation=len(evaluation[0]), n_test=n_test, engine="network2",
-                warnings=sorted({str(w.message) for w in caught}))
+                warnings=sorted({str(w.message) for w in caught}), overflow_epoch=overflow,
+                max_abs_weight=largest_magnitude(entries), nonfinite_share=float(np.mean(~np.isfinite(entries))))
+
+
+def book_samples(X: np.ndarray, labels: np.ndarray, classes: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The book's training data: a list of (x, y), x a float64 column (784, 1), y one-hot (classes, 1)."""
+    eye = np.eye(classes, dtype=np.float64)
+    return [(x[:, None].astype(np.float64), eye[:, [int(t)]]) for x, t in zip(X, labels)]
+
+
+def largest_magnitude(entries: np.ndarray) -> float:
+    """max |a| over the entries of ``entries`` that are not nan (inf if one is infinite; nan if all are nan)."""
+    numbers = np.abs(entries[~np.isnan(entries)])
+    return float(numbers.max()) if numbers.size else float("nan")
 
 
 def _speed_up(spec: dict, seed: int, options: dict, train, test) -> dict:
     """2.1: the per-sample Network against float64 MatrixNetwork, same seed, data and mini-batches:
     seconds per epoch and the test accuracy per epoch of each; the largest weight difference of the
     two after one epoch; and how far a nudge of 1e-14 to one MatrixNetwork's weights has grown
-    after one and after two epochs (what rounding does to SGD at this eta)."""
+    after one and after two epochs (what rounding does to SGD at this eta). With them the
+    settings the timing ran with: ``eta``, ``mini_batch``, ``dtype`` (both networks'), and
+    ``blas_threads`` (None if unknown) with ``blas_threads_from``, where that count was read."""
     n = options["train_size"] or len(train[0])
     epochs = min(spec["epochs"], options["epochs"] or spec["epochs"])
-    tuples = [(xi[:, None].astype(np.float64), np.eye(10)[:, [t]]) for xi, t in zip(train[0][:n], train[1][:n])]
+    eta, m = spec["eta"], spec["mini_batch"]
+    tuples = book_samples(train[0][:n], train[1][:n], spec["sizes"][-1])
     test_tuples = [(xi[:, None].astype(np.float64), int(t)) for xi, t in zip(*test)]
-    per_sample = Network(spec["sizes"], seed=seed).SGD(tuples, epochs, 10, spec["eta"], test_data=test_tuples,
-                                                       verbose=False)
-    matrix = MatrixNetwork(spec["sizes"], seed=seed).SGD(tuples, epochs, 10, spec["eta"], test_data=test_tuples,
-                                                         verbose=False)
+    threads, source = blas_threads()
+    per_sample_net, matrix_net = Network(spec["sizes"], seed=seed), MatrixNetwork(spec["sizes"], seed=seed)
+    dtypes = {per_sample_net.dtype.name, matrix_net.dtype.name}
+    if len(dtypes) != 1:
+        raise ValueError(f"2.1 compares networks of one dtype, got {sorted(dtypes)}")
+    per_sample = per_sample_net.SGD(tuples, epochs, m, eta, test_data=test_tuples, verbose=False)
+    matrix = matrix_net.SGD(tuples, epochs, m, eta, test_data=test_tuples, verbose=False)
     one, other = Network(spec["sizes"], seed=seed), MatrixNetwork(spec["sizes"], seed=seed)
-    one.SGD(tuples, 1, 10, spec["eta"], verbose=False)
-    other.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+    one.SGD(tuples, 1, m, eta, verbose=False)
+    other.SGD(tuples, 1, m, eta, verbose=False)
     apart = max(float(np.max(np.abs(a - b))) for a, b in zip(one.weights, other.weights))
     plain, nudged = MatrixNetwork(spec["sizes"], seed=seed), MatrixNetwork(spec["sizes"], seed=seed)
     for w in nudged.weights:
         w += 1e-14
     growth = []
     for _ in range(2):
-        plain.SGD(tuples, 1, 10, spec["eta"], verbose=False)
-        nudged.SGD(tuples, 1, 10, spec["eta"], verbose=False)
+        plain.SGD(tuples, 1, m, eta, verbose=False)
+        nudged.SGD(tuples, 1, m, eta, verbose=False)
         growth.append(max(float(np.max(np.abs(a - b))) for a, b in zip(plain.weights, nudged.weights)))
     return dict(per_sample_seconds=per_sample.seconds, matrix_seconds=matrix.seconds,
                 per_sample_test=per_sample.test_accuracy, matrix_test=matrix.test_accuracy,
-                weights_apart_after_epoch_0=apart, nudge=1e-14, nudge_growth=growth)
+                weights_apart_after_epoch_0=apart, nudge=1e-14, nudge_growth=growth,
+                eta=eta, mini_batch=m, dtype=dtypes.pop(), blas_threads=threads, blas_threads_from=source)
+
+
+def blas_threads() -> tuple[int | None, str | None]:
+    """The threads numpy's BLAS runs with in this process, and where that was read: 'threadpoolctl'
+    (the libraries' own count, the largest if there are several), else the first of
+    OPENBLAS_NUM_THREADS, MKL_NUM_THREADS, OMP_NUM_THREADS set (what a BLAS reads when numpy
+    loads it; a process that loaded numpy before setting it runs with another count), else
+    (None, None)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        threadpool_info = None
+    if threadpool_info is not None:
+        counts = [int(pool["num_threads"]) for pool in threadpool_info() if pool.get("user_api") == "blas"]
+        if counts:
+            return max(counts), "threadpoolctl"
+    for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(variable, "").strip()
+        if value.isdigit():
+            return int(value), variable
+    return None, None
 
 
 def _counts() -> dict:
@@ -387,6 +481,7 @@ def main(argv=None) -> int:
         for key in ("seeds", "train_size", "epochs", "dtype"):       # the command line of the run, as it was
             setattr(args, key, saved["options"].get(key, getattr(args, key)))
         args.jobs = saved.get("jobs", args.jobs)
+        args.scheduler = saved.get("scheduler")                   # where the run's jobs ran (None: local workers)
         out = args.out or args.report
         report = Report(saved["results"], saved["options"], out, args.runs_dir)
         print(report.write(rows, saved["wall_seconds"], args))
@@ -422,7 +517,8 @@ def main(argv=None) -> int:
                       f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
     total = time.perf_counter() - start
     save_text(out / "results.json", json.dumps(dict(results=results, options=options, versions=versions(),
-                                                   wall_seconds=total, jobs=args.jobs), indent=1) + "\n")
+                                                   wall_seconds=total, jobs=args.jobs, scheduler=args.scheduler,
+                                                   seeds=seeds_of_stochastic(args.seeds)), indent=1) + "\n")
     report = Report(results, options, out, args.runs_dir)
     text = report.write(rows, total, args)
     print(text)
