@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from helpers.book_reference import book as book_number
 from helpers.runlog import (
     add_run_arguments, make_parser, new_run_dir, nonnegative_int, positive_int, run_script,
     training_size, versions, save_text, save_csv, save_figure,
@@ -36,8 +37,8 @@ from network import MatrixNetwork
 from network.reports import Progress
 
 NETWORKS = {2: [784, 30, 30, 10], 3: [784, 30, 30, 30, 10], 4: [784, 30, 30, 30, 30, 10]}
-# the book's speeds at initialisation (chapter 5), hidden layer 1 first
-BOOK_INITIAL = {2: [0.07, 0.31], 3: [0.012, 0.060, 0.283], 4: [0.003, 0.017, 0.070, 0.285]}
+# the book's speeds at initialisation (chapter 5: 5.5-5.7), hidden layer 1 first
+BOOK_INITIAL = {hidden: book_number(rid, "speeds") for hidden, rid in ((2, "5.5"), (3, "5.6"), (4, "5.7"))}
 SETTINGS = dict(cost="cross-entropy", init="scaled", eta=0.1, lmbda=5.0)
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 

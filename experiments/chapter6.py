@@ -38,6 +38,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 from helpers import cluster  # noqa: E402
+from helpers.book_reference import CHAPTER6, book as book_number  # noqa: E402
 from helpers.runlog import (  # noqa: E402
     add_run_arguments, make_parser, new_run_dir, plot_curves, positive_int, prefixed, run_script, RunLog,
     training_size, versions, save_text,
@@ -85,22 +86,22 @@ def _row(label, book, conv, fc, activation="sigmoid", eta=0.1, lmbda=0.0, epochs
 
 RELU = dict(activation="relu", eta=0.03, lmbda=0.1)
 ROWS = {
-    "6.1": _row("FC 100 + softmax", 97.80, 0, [100]),
-    "6.3": _row("conv-pool 20 + FC 100 + softmax", 98.78, 1, [100]),
-    "6.4": _row("two conv-pool (20, 40) + FC 100 + softmax", 99.06, 2, [100]),
-    "6.5": _row("the same with ReLU", 99.23, 2, [100], **RELU),
-    "6.6": _row("the same on the expanded training set", 99.37, 2, [100], **RELU, expanded=True),
-    "6.7": _row("as 6.6 with FC 300", 99.46, 2, [300], **RELU, expanded=True),
-    "6.8": _row("as 6.6 with FC 1000", 99.43, 2, [1000], **RELU, expanded=True),
-    "6.9": _row("as 6.6 with two FC 100", 99.43, 2, [100, 100], **RELU, expanded=True),
-    "6.10": _row("as 6.6 with two FC 300", 99.48, 2, [300, 300], **RELU, expanded=True),
-    "6.11": _row("as 6.6 with two FC 1000", 99.47, 2, [1000, 1000], **RELU, expanded=True),
-    "6.12": _row("two FC 1000, dropout 0.5 (FC and softmax)", 99.60, 2, [1000, 1000], activation="relu", eta=0.03,
+    "6.1": _row("FC 100 + softmax", CHAPTER6["6.1"], 0, [100]),
+    "6.3": _row("conv-pool 20 + FC 100 + softmax", CHAPTER6["6.3"], 1, [100]),
+    "6.4": _row("two conv-pool (20, 40) + FC 100 + softmax", CHAPTER6["6.4"], 2, [100]),
+    "6.5": _row("the same with ReLU", CHAPTER6["6.5"], 2, [100], **RELU),
+    "6.6": _row("the same on the expanded training set", CHAPTER6["6.6"], 2, [100], **RELU, expanded=True),
+    "6.7": _row("as 6.6 with FC 300", CHAPTER6["6.7"], 2, [300], **RELU, expanded=True),
+    "6.8": _row("as 6.6 with FC 1000", CHAPTER6["6.8"], 2, [1000], **RELU, expanded=True),
+    "6.9": _row("as 6.6 with two FC 100", CHAPTER6["6.9"], 2, [100, 100], **RELU, expanded=True),
+    "6.10": _row("as 6.6 with two FC 300", CHAPTER6["6.10"], 2, [300, 300], **RELU, expanded=True),
+    "6.11": _row("as 6.6 with two FC 1000", CHAPTER6["6.11"], 2, [1000, 1000], **RELU, expanded=True),
+    "6.12": _row("two FC 1000, dropout 0.5 (FC and softmax)", CHAPTER6["6.12"], 2, [1000, 1000], activation="relu", eta=0.03,
                  epochs=40, expanded=True, p_dropout=0.5),
 }
 ROWS["6.13"] = _row("as 6.12 with two FC 300", None, 2, [300, 300], activation="relu", eta=0.03, epochs=40,
                     expanded=True, p_dropout=0.5)           # the book: slightly worse validation, no number
-ROWS["6.14"] = dict(ROWS["6.12"], label="plurality vote of five networks as 6.12 (seeds 0-4)", book=99.67, ensemble=5)
+ROWS["6.14"] = dict(ROWS["6.12"], label="plurality vote of five networks as 6.12 (seeds 0-4)", book=CHAPTER6["6.14"], ensemble=5)
 # the chapter's problems that need no more compute than 6.1-6.5; each compared with the row named
 PROBLEMS = {
     "P6.2": (_row("conv-pool 20 straight into the softmax (no FC layer)", None, 1, []), "6.3"),
@@ -232,7 +233,7 @@ def main(argv=None) -> int:
     if args.vote:
         acc, _, wrong = ensemble_vote(args.vote, args.data)
         print(f"the vote of {len(args.vote)} networks: {100 * acc:.2f}% test accuracy ({len(wrong)} errors; "
-              f"book 6.14: 99.67%, 33 errors)")
+              f"book 6.14: {book_number('6.14', 'test'):.2f}%, {book_number('6.14', 'errors')} errors)")
         return 0
     ids = list(dict.fromkeys(args.rows))
     times = estimate(list(ROWS) if args.list else ids, args.epochs, args.train_size, args.jobs)

@@ -273,3 +273,14 @@ def test_the_threshold_rule_fails_when_every_eta_falls():
     assert br.threshold_check(results(1.0)).verdict == "agrees"                      # 0.5, as the book
     assert br.threshold_check(results(99.0)).verdict == "differs: median threshold 2.5"   # eta / 10: all fall
     assert br.threshold_check(results(0.25)).verdict == "differs: median threshold 0.025"
+
+
+def test_the_book_programs_darkness_breaks_a_tie_to_the_lowest_digit():
+    """Python 2 iterates a dict of the keys 0-9 in that order, so the book's min() takes the lower
+    digit of a tie; the training labels' order (1 seen first here) must not decide it."""
+    import baselines
+
+    train = np.array([[20.0], [10.0]], dtype=np.float32)             # a 1 of darkness 20, a 0 of darkness 10
+    result = baselines.average_darkness_sequential(train, np.array([1, 0]), np.array([[15.0]], dtype=np.float32),
+                                                   np.array([0]))
+    assert result["correct"] == 1                                   # 15 is as far from both: the 0

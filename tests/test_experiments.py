@@ -56,23 +56,24 @@ def test_chapter3_logs_costs_and_accuracies(tmp_path, mnist_pkl):
 
 def test_book_checks_ids_end_to_end_on_small_data(tmp_path, mnist_pkl):
     only = ("--only", "1.1", "1.9", "3.29", "3.31", "5.2", "5.5")
-    out = run("book.py", *only, "--seeds", "3", "--train-size", "300", "--epochs", "3", "--jobs", "1",
+    out = run("book.py", *only, "--seeds", "8", "--train-size", "300", "--epochs", "3", "--jobs", "1",
               "--runs-dir", str(tmp_path), data=mnist_pkl)
     assert re.search(r"6 ids from 6 runs, \d+ jobs in 1 worker\(s\) of one BLAS thread: about \d+ CPU-minutes", out)
     assert "[1/" in out and "about" in out                      # progress while it runs
     book = (tmp_path / "book" / "BOOK.md").read_text()
     rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in book.splitlines() if line.startswith("| ")}
     assert rows["1.1"][2] == "epochs 0, 1, 2: 9,129; 9,295; 9,348; epochs 27, 28, 29: 9,528; 9,542; 9,534"
-    assert "epoch 0: " in rows["1.1"][3] and "27: not reached" in rows["1.1"][3]    # 3 epochs run
-    assert rows["1.1"][5] == "not run: epoch 27 not reached; epoch 28 not reached; epoch 29 not reached"
+    assert rows["1.1"][3] == "runs too short: epoch 27 not reached"                   # 3 epochs run
+    assert rows["1.1"][5] == "not run: runs too short"
     assert rows["1.9"][3] == "2,221 / 10,000" and rows["1.9"][5] == "differs: -4 images"   # never 'explained'
     assert "- 1.9 (differs): ours sums each image's pixels in float64" in book
     assert rows["3.29"][3].startswith("median over the epochs: ")      # run as the book ran it (warned), and judged
     assert rows["3.31"][5].partition(":")[0] in ("agrees", "differs")
     assert "- 3.29 (" in book and "is negative" in book
-    assert rows["5.5"][5] == "agrees" and "%" in rows["5.2"][3] and "3 seeds" in rows["5.2"][3]
+    assert rows["5.5"][5] == "agrees" and "%" in rows["5.2"][3] and "8 seeds" in rows["5.2"][3]
     assert "6.1" not in rows and "../" not in book              # --only: no chapter-6 rows; nothing outside the repo
-    assert re.search(r"\*\*6 ids judged: \d agree, \d differ, \d not run\*\*", book)
+    assert re.search(r"\*\*\d agree, \d differ, \d not run\*\*", book)                 # the headline: nothing else
+    assert f"Command: `python workshop/book.py {' '.join(only)} --seeds 8 --train-size 300" in book
     results = json.loads((tmp_path / "book" / "results.json").read_text())
     assert {r["name"] for r in results["results"]} == {"1.1", "1.9", "3.29/10-1000", "3.29/100-20", "5.1/2", "5.5"}
     assert all(len(r["test"]) == 3 for r in results["results"] if r["name"] == "1.1")

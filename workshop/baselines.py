@@ -31,7 +31,8 @@ def average_darkness_sequential(train_images: np.ndarray, train_labels: np.ndarr
     """``average_darkness`` with the arithmetic of a program that adds pixels one at a time in the
     images' own float32 (Python's ``sum`` over a float32 row), adds each image's total to its
     digit's running total in the type numpy gives a Python float plus a float32 here, and breaks
-    a tie of distances by the digits' order of first appearance in the training labels. Returns
+    a tie of distances to the lowest digit (the order Python 2 iterates a dict of the keys 0-9,
+    as the book's program does). Returns
     the count and that accumulation type's name: with float32 totals, the rounding of 5,000
     sums near 100 each moves the means by more than the gaps between test images' darknesses."""
     image_sums = np.add.accumulate(train_images.astype(np.float32), axis=1)[:, -1]      # sequential, in float32
@@ -40,24 +41,11 @@ def average_darkness_sequential(train_images: np.ndarray, train_labels: np.ndarr
     for digit in np.unique(train_labels):
         running = np.add.accumulate(np.concatenate([[0.0], image_sums[train_labels == digit]]).astype(accumulate))
         totals[int(digit)] = (running[-1], int(np.sum(train_labels == digit)))
-    order = list(dict.fromkeys(int(d) for d in train_labels))                          # first appearance
+    order = sorted(totals)                                                             # 0-9: a tie to the lowest
     means = np.array([totals[d][0] / totals[d][1] for d in order])
     test = np.add.accumulate(test_images.astype(np.float32), axis=1)[:, -1]
     guesses = np.array(order)[np.argmin(np.abs(means[None, :] - test[:, None]), axis=1)]
     return dict(correct=int(np.sum(guesses == test_labels)), accumulation=np.dtype(accumulate).name)
-
-
-def darkness_sensitivity(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray,
-                         test_labels: np.ndarray, bound: float, rounds: int = 2000, seed: int = 0) -> tuple[int, int]:
-    """The range of ``average_darkness``'s count when each digit's mean darkness moves by up to
-    ``bound`` (random shifts, seeded): how much a small change of the training images can move it."""
-    darkness = train_images.astype(np.float64).sum(axis=1)
-    means = np.array([darkness[train_labels == d].mean() for d in range(10)])
-    test = test_images.astype(np.float64).sum(axis=1)
-    rng = np.random.default_rng(seed)
-    counts = [int(np.sum(np.argmin(np.abs(test[:, None] - (means + rng.uniform(-bound, bound, 10))[None]), axis=1)
-                         == test_labels)) for _ in range(rounds)]
-    return min(counts), max(counts)
 
 
 def svm(train: tuple[np.ndarray, np.ndarray], evaluate: dict[str, tuple[np.ndarray, np.ndarray]],

@@ -1,7 +1,7 @@
 """Nielsen's book, checked number by number, in one report.
 
 Runs the experiments behind every number the book reports from its own runs (chapters 1, 2, 3
-and 5; the ids of book_reference.py, the book's numbers and settings in our words) and its
+and 5; the ids of experiments/helpers/book_reference.py, the book's numbers and settings in our words) and its
 coding problems, and writes runs/book/BOOK.md: one row per id with the book's number, ours, the
 rule, a verdict computed by that rule (agrees, differs, or not run), the seconds it took and the
 configuration behind it; then the problems, and the book's plots of runs redrawn from ours (the
@@ -151,11 +151,9 @@ def run_job(job: tuple) -> dict:
     kind = spec["kind"]
     if kind == "net":
         result = _net(spec, seed, options, (x, y), (vx, vy), (tx, ty))
-    elif kind == "darkness":                                   # the training images here are a reconstruction:
-        bound = 0.028 * 784 / 256                              # 2.8% of pixels off by up to 1/256 moves a mean this far
-        result = dict(correct=baselines.average_darkness(x, y, tx, ty), bound=bound,
-                      sequential=baselines.average_darkness_sequential(x, y, tx, ty),
-                      sensitivity=baselines.darkness_sensitivity(x, y, tx, ty, bound))
+    elif kind == "darkness":                                   # ours, and the book program's arithmetic
+        result = dict(correct=baselines.average_darkness(x, y, tx, ty),
+                      sequential=baselines.average_darkness_sequential(x, y, tx, ty))
     elif kind == "random":
         result = dict(correct=baselines.random_guessing(ty, seed))
     elif kind == "svm":
@@ -483,7 +481,7 @@ def main(argv=None) -> int:
         args.jobs = saved.get("jobs", args.jobs)
         args.scheduler = saved.get("scheduler")                   # where the run's jobs ran (None: local workers)
         out = args.out or args.report
-        report = Report(saved["results"], saved["options"], out, args.runs_dir)
+        report = Report(saved["results"], saved["options"], out, args.runs_dir, run=saved)
         print(report.write(rows, saved["wall_seconds"], args))
         print(f"wrote {out}/BOOK.md and the figures from {args.report}/results.json")
         return 0
@@ -516,10 +514,10 @@ def main(argv=None) -> int:
                 print(f"  [{len(results)}/{len(jobs)}] {r['name']} seed {r['seed']}: {r['seconds']:.0f} s "
                       f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
     total = time.perf_counter() - start
-    save_text(out / "results.json", json.dumps(dict(results=results, options=options, versions=versions(),
-                                                   wall_seconds=total, jobs=args.jobs, scheduler=args.scheduler,
-                                                   seeds=seeds_of_stochastic(args.seeds)), indent=1) + "\n")
-    report = Report(results, options, out, args.runs_dir)
+    run = dict(options=options, versions=versions(), wall_seconds=total, jobs=args.jobs, scheduler=args.scheduler,
+               seeds=seeds_of_stochastic(args.seeds), command=Report.argv(args))
+    save_text(out / "results.json", json.dumps(dict(results=results, **run), indent=1) + "\n")
+    report = Report(results, options, out, args.runs_dir, run=run)
     text = report.write(rows, total, args)
     print(text)
     print(f"wrote {out}/BOOK.md, results.json and the figures ({total:.0f} s)")

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments"))  # helpers/ (run folders, options) and the chapter scripts
-import book_reference  # noqa: E402
+from helpers import book_reference  # noqa: E402
 from helpers.runlog import PROJECT_ROOT, make_parser, run_script, save_text
 
 PY = ".venv/bin/python"
@@ -157,7 +157,8 @@ def figures(runs: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
             speeds.setdefault((int(x["hidden_layers"]), int(x["layer"])), []).append(float(x["speed"]))
         four = [statistics.mean(speeds[4, layer]) for layer in range(1, 5)]
         rows.append((f"chapter 5, speeds of learning at initialisation, [784, 30, 30, 30, 30, 10], {len(speeds[4, 1])} "
-                     "seeds: hidden layers 1-4", " / ".join(f"{v:.3f}" for v in four) + " (book 0.003 / 0.017 / 0.070 / 0.285)",
+                     "seeds: hidden layers 1-4", " / ".join(f"{v:.3f}" for v in four) + " (book "
+                     + " / ".join(f"{v:.3f}" for v in book_reference.book("5.7", "speeds")) + ")",
                      cmd("chapter5")))
 
     def best_in_two_minutes(d: Path) -> None:
