@@ -206,3 +206,30 @@ def test_nothing_shipped_names_a_place_outside_the_repository():
              for k, line in enumerate((PROJECT_ROOT / f).read_text(errors="replace").splitlines(), 1)
              if any(name in line for name in NAMES_OUTSIDE)]
     assert found == []
+
+
+def test_a_run_that_stops_keeps_its_finished_jobs_and_resumes(tmp_path, mnist_pkl):
+    """Every finished job is in jobs.jsonl at once; a job that raises is recorded, the others go on;
+    --resume runs only what is missing or failed, and the wall time adds the two segments."""
+    command = [sys.executable, str(script_path("book.py")), "--only", "1.8", "3.17", "--runs-dir", str(tmp_path),
+               "--quiet", "--data", str(mnist_pkl), "--jobs", "1"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+    assert first.returncode == 0, first.stderr
+    run_dir = tmp_path / "book"
+    jobs = [json.loads(line) for line in (run_dir / "jobs.jsonl").read_text().splitlines()]
+    assert sorted((j["name"], j["seed"]) for j in jobs) == [("1.8", s) for s in range(8)] + [("counts", 0)]
+    # a run that stopped: seed 3 of 1.8 failed, seeds 6 and 7 never finished, a last line cut short
+    kept = [dict(j, failed="RuntimeError: boom") if (j["name"], j["seed"]) == ("1.8", 3) else j
+            for j in jobs if (j["name"], j["seed"]) not in (("1.8", 6), ("1.8", 7))]
+    (run_dir / "jobs.jsonl").write_text("".join(json.dumps(j) + "\n" for j in kept) + '{"name": "1.8", "se')
+    (run_dir / "BOOK.md").unlink()
+    again = subprocess.run([sys.executable, str(script_path("book.py")), "--resume", str(run_dir), "--data",
+                            str(mnist_pkl), "--jobs", "1"], capture_output=True, text=True, timeout=300,
+                           cwd=PROJECT_ROOT)
+    assert again.returncode == 0, again.stderr
+    assert "3 jobs in 1 worker(s) of one BLAS thread (6 finished before" in again.stdout
+    results = json.loads((run_dir / "results.json").read_text())
+    seeds = sorted(r["seed"] for r in results["results"] if r["name"] == "1.8")
+    assert seeds == list(range(8)) and not any("failed" in r for r in results["results"])
+    assert results["segments"] == 2
+    assert "| 1.8 |" in (run_dir / "BOOK.md").read_text()

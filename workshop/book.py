@@ -28,6 +28,7 @@ every job's result (``run_job``), the options, versions, wall_seconds, ``jobs``,
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -427,6 +428,49 @@ def read_results(run: Path) -> dict:
     return saved
 
 
+def read_plan(run: Path) -> dict:
+    """What a run was started with (RUN/plan.json): its command's options."""
+    try:
+        plan = json.loads((run / "plan.json").read_text())
+        if not isinstance(plan.get("command"), list):
+            raise ValueError("it has no command")
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: cannot resume {run}: {run / 'plan.json'}: {exc}") from None
+    return plan
+
+
+def append_job(run: Path, result: dict) -> None:
+    """One finished job's result, appended to RUN/jobs.jsonl and flushed to the disk at once: a
+    run that stops (a crash, the machine's end) keeps every job it finished."""
+    with open(run / "jobs.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(result) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_jobs(run: Path) -> list[dict]:
+    """The jobs RUN/jobs.jsonl holds (a last line cut short by a crash is left out)."""
+    out = []
+    try:
+        lines = (run / "jobs.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
+def wall_seconds(results: list[dict]) -> float:
+    """A run's wall time over its segments (a start and each --resume): each one's last job."""
+    ends: dict[int, float] = {}
+    for r in results:
+        ends[r.get("segment", 1)] = max(ends.get(r.get("segment", 1), 0.0), r.get("elapsed", 0.0))
+    return sum(ends.values())
+
+
 def main(argv=None) -> int:
     p = make_parser(__doc__)
     p.add_argument("--only", nargs="+", default=None, metavar="ID", help="only these ids (e.g. 1.9 3.11 P3.18)")
@@ -447,8 +491,16 @@ def main(argv=None) -> int:
                    help="run nothing: write BOOK.md again from RUN/results.json (say, once chapter 6's runs end)")
     p.add_argument("--out", type=Path, default=None, metavar="FOLDER",
                    help="with --report: write BOOK.md and its figures here (the committed report: docs/book)")
+    p.add_argument("--resume", type=Path, default=None, metavar="RUN",
+                   help="go on with a run that stopped (RUN/jobs.jsonl holds every job it finished), with its "
+                        "command: only the jobs not finished run")
     add_run_arguments(p, "book")
     args = p.parse_args(argv)
+    if args.resume:
+        plan = read_plan(args.resume)
+        args = p.parse_args(plan["command"] + [f"--jobs={args.jobs}"] + (["--quiet"] if args.quiet else [])
+                            + ([f"--scheduler={args.scheduler}"] if args.scheduler else [])
+                            + ([f"--data={args.data}"] if args.data else []) + [f"--resume={args.resume}"])
     known = {row.id for row in ROWS}
     unknown = [i for i in args.only or [] if i not in known]
     if unknown:
@@ -486,8 +538,19 @@ def main(argv=None) -> int:
         print(f"wrote {out}/BOOK.md and the figures from {args.report}/results.json")
         return 0
     names = list(dict.fromkeys(n for row in selected for n in row.runs))
+    if any(RUNS[n]["kind"] == "svm" for n in names) and importlib.util.find_spec("sklearn") is None:
+        p.error('the SVM baselines (1.10, 3.19, 3.20) need scikit-learn: .venv/bin/pip install -e ".[baselines]"')
     pace = measure_pace(args.dtype) if names else None
-    jobs = sorted(((n, s, options) for n in names for s in range(seeds_of(n, args.seeds))),
+    command = Report.argv(args)
+    if args.resume:
+        out, done = args.resume, read_jobs(args.resume)
+        save_text(out / "jobs.jsonl", "".join(json.dumps(r) + "\n" for r in done))   # without a line cut short
+    else:
+        out, done = new_run_dir(args.runs_dir, args.name), []
+        save_text(out / "plan.json", json.dumps(dict(command=command, options=options)) + "\n")
+    finished = {(r["name"], r["seed"]) for r in done if "failed" not in r}
+    done = [r for r in done if (r["name"], r["seed"]) in finished]   # a failed job runs again
+    jobs = sorted(((n, s, options) for n in names for s in range(seeds_of(n, args.seeds)) if (n, s) not in finished),
                   key=lambda j: -estimate(j[0], options, pace))
     expected = sum(estimate(n, options, pace) for n, _, _ in jobs)
     where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else \
@@ -495,33 +558,45 @@ def main(argv=None) -> int:
     six = [r.id for r in rows if not r.runs]
     print(f"ids: {' '.join(r.id for r in selected if r.runs)}"
           + (f"; read from chapter 6's runs: {' '.join(six)}" if six else ""))
-    print(f"{len([r for r in selected if r.runs])} ids from {len(names)} runs, {len(jobs)} jobs {where}: "
-          f"about {expected / 60:.0f} CPU-minutes, {expected / 60 / min(args.jobs, max(len(jobs), 1)):.0f} minutes "
+    print(f"{len([r for r in selected if r.runs])} ids from {len(names)} runs, {len(jobs)} jobs {where}"
+          + (f" ({len(done)} finished before, in {out})" if args.resume else "") +
+          f": about {expected / 60:.0f} CPU-minutes, {expected / 60 / min(args.jobs, max(len(jobs), 1)):.0f} minutes "
           f"of wall time", flush=True)
-    out = new_run_dir(args.runs_dir, args.name)
     mnist_loader.load_data(args.data)                          # build or download once, before the workers
-    start, results = time.perf_counter(), []
+    segment = 1 + max((r.get("segment", 0) for r in done), default=0)
+    start, results = time.perf_counter(), list(done)
     with cluster.executor(args.jobs, args.scheduler) as pool:
-        futures = [pool.submit("book", "run_job", job) for job in jobs]
+        futures = {pool.submit("book", "run_job", job): job for job in jobs}
         done_estimate = 0.0
-        for future in pool.as_completed(futures):
-            r = future.result()
+        for future in pool.as_completed(list(futures)):
+            name, seed, _ = futures[future]
+            try:
+                r = future.result()
+            except (Exception, SystemExit) as exc:                # one job's failure loses no other job
+                r = dict(name=name, seed=seed, seconds=0.0, failed=f"{type(exc).__name__}: {exc}")
+            elapsed = time.perf_counter() - start
+            r.update(segment=segment, elapsed=elapsed)
+            append_job(out, r)
             results.append(r)
             done_estimate += estimate(r["name"], options, pace)
-            elapsed = time.perf_counter() - start
             left = elapsed / done_estimate * (expected - done_estimate) if done_estimate else 0
             if not args.quiet:
-                print(f"  [{len(results)}/{len(jobs)}] {r['name']} seed {r['seed']}: {r['seconds']:.0f} s "
-                      f"({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
-    total = time.perf_counter() - start
+                print(f"  [{len(results) - len(done)}/{len(jobs)}] {r['name']} seed {r['seed']}: "
+                      + (f"FAILED: {r['failed']}" if "failed" in r else f"{r['seconds']:.0f} s")
+                      + f" ({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
+    total = wall_seconds(results)
     run = dict(options=options, versions=versions(), wall_seconds=total, jobs=args.jobs, scheduler=args.scheduler,
-               seeds=seeds_of_stochastic(args.seeds), command=Report.argv(args))
+               seeds=seeds_of_stochastic(args.seeds), command=command, segments=segment)
     save_text(out / "results.json", json.dumps(dict(results=results, **run), indent=1) + "\n")
     report = Report(results, options, out, args.runs_dir, run=run)
     text = report.write(rows, total, args)
     print(text)
     print(f"wrote {out}/BOOK.md, results.json and the figures ({total:.0f} s)")
-    return 0
+    failed = [r for r in results if "failed" in r]
+    for r in failed:
+        print(f"error: {r['name']} seed {r['seed']} failed: {r['failed']} (`--resume {out}` runs it again)",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

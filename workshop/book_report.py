@@ -184,6 +184,9 @@ class Results:
     def runs(self, name: str) -> list[dict]:
         if name not in self.by_name:
             raise Missing(name)
+        failed = [r for r in self.by_name[name] if "failed" in r]
+        if failed:
+            raise Failed(f"{name} seed {failed[0]['seed']}: {failed[0]['failed']}")
         return self.by_name[name]
 
     def trained(self, name: str) -> list[dict]:
@@ -214,6 +217,10 @@ class Refused(Exception):
 
 class Diverged(Exception):
     """A run whose weights or cost became inf or nan while it trained: its id differs."""
+
+
+class Failed(Exception):
+    """A job that raised (book.py records it and goes on): its id is not run until it runs again."""
 
 
 class Missing(KeyError):
@@ -989,6 +996,8 @@ class Report:
                 return row.check(self.res)
         except Refused as exc:
             return Outcome(f"refused before training: {exc}", "", "not run: the library refused the setting")
+        except Failed as exc:
+            return Outcome(f"a job failed: {exc}", "", "not run: a job failed (`book.py --resume` runs it again)")
         except Diverged as exc:
             return Outcome(f"diverged: {exc}", "", "differs: a run diverged (the book's trained)")
         except Missing as missing:
