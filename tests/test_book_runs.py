@@ -233,3 +233,14 @@ def test_a_run_that_stops_keeps_its_finished_jobs_and_resumes(tmp_path, mnist_pk
     assert seeds == list(range(8)) and not any("failed" in r for r in results["results"])
     assert results["segments"] == 2
     assert "| 1.8 |" in (run_dir / "BOOK.md").read_text()
+
+
+def test_the_svm_rows_need_scikit_learn_before_any_work(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a))
+    with pytest.raises(SystemExit):
+        book.main(["--only", "1.10", "--runs-dir", str(tmp_path)])
+    assert 'need scikit-learn: .venv/bin/pip install -e ".[baselines]"' in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())                                 # no run folder: nothing was started
