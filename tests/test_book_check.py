@@ -159,6 +159,11 @@ def test_a_refused_run_is_not_run_a_diverged_one_differs_and_a_broken_rule_raise
         br.Report(broken, dict(seeds=None, dtype="float64"), tmp_path, str(tmp_path)).outcome(rows["3.1"])
     smoke = br.Report(broken, dict(seeds=None, dtype="float64", epochs=2), tmp_path, str(tmp_path))
     assert smoke.outcome(rows["3.1"]).verdict == "not run: runs too short"         # shortened runs: a smoke test
+    cut = [dict(name="1.1", seed=s, seconds=0.0, test=[9000] * 10, n_test=10000) for s in range(8)]   # 10 of 30
+    with pytest.raises(RuntimeError, match="1.1: full-length runs too short for the rule: epoch 27 not reached"):
+        br.Report(cut, dict(seeds=None, dtype="float64"), tmp_path, str(tmp_path)).outcome(rows["1.1"])
+    with pytest.raises(ValueError, match="the results hold 1.1 seed 0 twice"):
+        br.Results(cut + cut[:1])
 
 
 def test_a_negative_decay_runs_as_the_book(mnist_pkl):
@@ -168,10 +173,21 @@ def test_a_negative_decay_runs_as_the_book(mnist_pkl):
     assert any("negative" in w for w in result["warnings"])
 
 
+def test_ten_every_epoch_means_every_epoch_of_every_seed():
+    rows = {r.id: r for r in br.ROWS}
+
+    def runs(counts):
+        return br.Results([dict(name="3.29/10-1000", seed=s, seconds=0.0, evaluation=counts) for s in range(8)])
+
+    assert rows["3.29"].check(runs([10] * 30)).verdict == "agrees"
+    half = rows["3.29"].check(runs([10] * 16 + [60] * 14))         # the median is 10, the claim is not
+    assert half.verdict == "differs: 10 in only 53% of one seed's epochs"
+
+
 def test_deterministic_rules_are_exact():
     darkness = dict(name="1.9", seed=0, seconds=0.0, correct=2225, sequential=dict(correct=2225, accumulation="float32"))
     same = br.darkness_check(br.Results([darkness]))
-    assert same.verdict == "agrees" and "in the images, not the arithmetic" in same.note
+    assert same.verdict == "agrees" and "in the images, not in this arithmetic" in same.note
     off = br.darkness_check(br.Results([dict(darkness, correct=2221)]))
     assert off.verdict == "differs: -4 images" and "+4 images from the arithmetic alone" in off.note   # a note beside it
     counts = dict(name="counts", seed=0, seconds=0.0, networks={"[784, 30, 10]": 23860, "[784, 100, 10]": 79510},

@@ -244,3 +244,12 @@ def test_the_svm_rows_need_scikit_learn_before_any_work(tmp_path, monkeypatch, c
         book.main(["--only", "1.10", "--runs-dir", str(tmp_path)])
     assert 'need scikit-learn: .venv/bin/pip install -e ".[baselines]"' in capsys.readouterr().err
     assert not any(tmp_path.iterdir())                                 # no run folder: nothing was started
+
+
+def test_a_job_that_failed_then_ran_counts_once_and_runs_no_more():
+    records = [dict(name="1.9", seed=0, failed="MemoryError"), dict(name="1.8", seed=0, correct=1),
+               dict(name="1.9", seed=0, correct=2221), dict(name="1.8", seed=1, failed="boom")]
+    assert book.latest_successes(records) == [dict(name="1.8", seed=0, correct=1), dict(name="1.9", seed=0, correct=2221)]
+    two = [dict(name="x", seed=0, segment=1, elapsed=5.0), dict(name="x", seed=1, segment=1, elapsed=9.0, failed="f"),
+           dict(name="x", seed=1, segment=2, elapsed=3.0)]
+    assert book.wall_seconds(two) == 12.0                  # each segment's last job, a failed one too

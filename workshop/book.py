@@ -463,6 +463,16 @@ def read_jobs(run: Path) -> list[dict]:
     return out
 
 
+def latest_successes(results: list[dict]) -> list[dict]:
+    """Per (run, seed) the last record that did not fail, in the order first seen; a job that only
+    failed is left out (it runs again)."""
+    last: dict[tuple, dict] = {}
+    for r in results:
+        if "failed" not in r:
+            last[(r["name"], r["seed"])] = r
+    return list(last.values())
+
+
 def wall_seconds(results: list[dict]) -> float:
     """A run's wall time over its segments (a start and each --resume): each one's last job."""
     ends: dict[int, float] = {}
@@ -496,11 +506,21 @@ def main(argv=None) -> int:
                         "command: only the jobs not finished run")
     add_run_arguments(p, "book")
     args = p.parse_args(argv)
-    if args.resume:
+    if args.resume:                     # the run's own command, data and runs folder; this one's workers
         plan = read_plan(args.resume)
-        args = p.parse_args(plan["command"] + [f"--jobs={args.jobs}"] + (["--quiet"] if args.quiet else [])
+        data = plan.get("options", {}).get("data")
+        if args.data and data and str(Path(args.data)) != str(Path(data)):
+            p.error(f"--resume {args.resume}: the run was started on --data {data}, not {args.data}")
+        data = args.data or data
+        args = p.parse_args(plan["command"] + [f"--jobs={args.jobs}", f"--runs-dir={args.runs_dir}"]
+                            + (["--quiet"] if args.quiet else [])
                             + ([f"--scheduler={args.scheduler}"] if args.scheduler else [])
-                            + ([f"--data={args.data}"] if args.data else []) + [f"--resume={args.resume}"])
+                            + ([f"--data={data}"] if data else []) + [f"--resume={args.resume}"])
+    elif args.report and not (args.only or args.chapter):    # the report of a run: that run's ids
+        saved_command = read_results(args.report).get("command")
+        if saved_command:
+            restored = p.parse_args(saved_command)
+            args.only, args.chapter = restored.only, restored.chapter
     known = {row.id for row in ROWS}
     unknown = [i for i in args.only or [] if i not in known]
     if unknown:
@@ -536,20 +556,20 @@ def main(argv=None) -> int:
         report = Report(saved["results"], saved["options"], out, args.runs_dir, run=saved)
         print(report.write(rows, saved["wall_seconds"], args))
         print(f"wrote {out}/BOOK.md and the figures from {args.report}/results.json")
-        return 0
+        return report_failures(saved["results"], args.report)
     names = list(dict.fromkeys(n for row in selected for n in row.runs))
     if any(RUNS[n]["kind"] == "svm" for n in names) and importlib.util.find_spec("sklearn") is None:
         p.error('the SVM baselines (1.10, 3.19, 3.20) need scikit-learn: .venv/bin/pip install -e ".[baselines]"')
     pace = measure_pace(args.dtype) if names else None
     command = Report.argv(args)
     if args.resume:
-        out, done = args.resume, read_jobs(args.resume)
+        out, everything = args.resume, read_jobs(args.resume)
+        done = latest_successes(everything)                          # a failed job runs again
         save_text(out / "jobs.jsonl", "".join(json.dumps(r) + "\n" for r in done))   # without a line cut short
     else:
-        out, done = new_run_dir(args.runs_dir, args.name), []
+        out, everything, done = new_run_dir(args.runs_dir, args.name), [], []
         save_text(out / "plan.json", json.dumps(dict(command=command, options=options)) + "\n")
-    finished = {(r["name"], r["seed"]) for r in done if "failed" not in r}
-    done = [r for r in done if (r["name"], r["seed"]) in finished]   # a failed job runs again
+    finished = {(r["name"], r["seed"]) for r in done}
     jobs = sorted(((n, s, options) for n in names for s in range(seeds_of(n, args.seeds)) if (n, s) not in finished),
                   key=lambda j: -estimate(j[0], options, pace))
     expected = sum(estimate(n, options, pace) for n, _, _ in jobs)
@@ -563,7 +583,8 @@ def main(argv=None) -> int:
           f": about {expected / 60:.0f} CPU-minutes, {expected / 60 / min(args.jobs, max(len(jobs), 1)):.0f} minutes "
           f"of wall time", flush=True)
     mnist_loader.load_data(args.data)                          # build or download once, before the workers
-    segment = 1 + max((r.get("segment", 0) for r in done), default=0)
+    segment = 1 + max((r.get("segment", 0) for r in everything), default=0)
+    before = wall_seconds(everything)                         # the earlier segments' time, failed jobs too
     start, results = time.perf_counter(), list(done)
     with cluster.executor(args.jobs, args.scheduler) as pool:
         futures = {pool.submit("book", "run_job", job): job for job in jobs}
@@ -576,7 +597,12 @@ def main(argv=None) -> int:
                 r = dict(name=name, seed=seed, seconds=0.0, failed=f"{type(exc).__name__}: {exc}")
             elapsed = time.perf_counter() - start
             r.update(segment=segment, elapsed=elapsed)
-            append_job(out, r)
+            try:
+                append_job(out, r)
+            except (TypeError, ValueError) as exc:            # a result json cannot hold: a bug, kept as one
+                r = dict(name=name, seed=seed, seconds=r.get("seconds", 0.0), segment=segment, elapsed=elapsed,
+                         failed=f"the result cannot be saved: {exc}")
+                append_job(out, r)
             results.append(r)
             done_estimate += estimate(r["name"], options, pace)
             left = elapsed / done_estimate * (expected - done_estimate) if done_estimate else 0
@@ -584,7 +610,7 @@ def main(argv=None) -> int:
                 print(f"  [{len(results) - len(done)}/{len(jobs)}] {r['name']} seed {r['seed']}: "
                       + (f"FAILED: {r['failed']}" if "failed" in r else f"{r['seconds']:.0f} s")
                       + f" ({elapsed:.0f} s elapsed, about {left:.0f} s left)", flush=True)
-    total = wall_seconds(results)
+    total = before + (time.perf_counter() - start if jobs else 0.0)
     run = dict(options=options, versions=versions(), wall_seconds=total, jobs=args.jobs, scheduler=args.scheduler,
                seeds=seeds_of_stochastic(args.seeds), command=command, segments=segment)
     save_text(out / "results.json", json.dumps(dict(results=results, **run), indent=1) + "\n")
@@ -592,9 +618,14 @@ def main(argv=None) -> int:
     text = report.write(rows, total, args)
     print(text)
     print(f"wrote {out}/BOOK.md, results.json and the figures ({total:.0f} s)")
+    return report_failures(results, out)
+
+
+def report_failures(results: list[dict], run: Path) -> int:
+    """1 and each failed job named on stderr (a report with failed jobs is not a full run), else 0."""
     failed = [r for r in results if "failed" in r]
     for r in failed:
-        print(f"error: {r['name']} seed {r['seed']} failed: {r['failed']} (`--resume {out}` runs it again)",
+        print(f"error: {r['name']} seed {r['seed']} failed: {r['failed']} (`--resume {run}` runs it again)",
               file=sys.stderr)
     return 1 if failed else 0
 
