@@ -300,3 +300,17 @@ def test_the_book_programs_darkness_breaks_a_tie_to_the_lowest_digit():
     result = baselines.average_darkness_sequential(train, np.array([1, 0]), np.array([[15.0]], dtype=np.float32),
                                                    np.array([0]))
     assert result["correct"] == 1                                   # 15 is as far from both: the 0
+
+
+def test_chapter6_pools_the_spread_of_its_judged_rows():
+    """3 seeds alone leave t(2): a best of three reaching far above the mean agrees; the spread
+    pooled over 6.1, 6.3, 6.4 and 6.5 (8 degrees of freedom) tells it apart."""
+    offsets = (-0.0005, 0.0, 0.0005)                                 # s = 0.05 point in every row
+    chapter6 = {rid: [dict(seed=k, test=book_reference.book(rid, "test") / 100 - 0.004 + d, validation=0.0, seconds=1.0)
+                      for k, d in enumerate(offsets)] for rid in ("6.1", "6.3", "6.4", "6.5")}
+    alone = br.Results([], {"6.1": chapter6["6.1"]})
+    pooled = br.Results([], chapter6)
+    assert br.pooled_spread(pooled) == pytest.approx((0.0005, 8))
+    assert br.chapter6_check("6.1")(alone).verdict == "agrees"             # the book 0.4 pt above: 8 sd
+    verdict = br.chapter6_check("6.1")(pooled).verdict
+    assert verdict.startswith("differs: test at best validation: the book's 97.80% is")
