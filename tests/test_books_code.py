@@ -508,7 +508,7 @@ def test_dlfs_cross_entropy_error_takes_labels_or_one_hot():
 
 def test_dlfs_gradient_check(tmp_path, capsys, mnist_pkl):
     # the book's script draws its weights from numpy's global generator, unseeded: the state other
-    # tests left decided them, and about one draw in a hundred puts a ReLU input within the
+    # tests left decided them, and a draw can put a ReLU input within the
     # numerical gradient's h = 1e-4 of its kink (seen once on CI's oldest leg). Seeded, the same every time.
     np.random.seed(0)
     lines = run_script(GRADIENT_CHECK, tmp_path, capsys)
