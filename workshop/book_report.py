@@ -774,7 +774,6 @@ def eta_check(res: Results) -> Outcome:
     costs = {eta: [r["training_cost"] for r in res.trained(f"3.35/{eta}")] for eta in ("0.025", "0.25", "2.5")}
     slow = min(falling(c) for c in costs["0.025"])
     fast = min(1 - falling(c) for c in costs["2.5"])
-    f3 = lambda v: f"{v:.3f}"  # noqa: E731
     b = REFERENCE_BOOK["3.35"]
     cells, verdicts = zip(
         judge([c[0] for c in costs["0.025"]], b["0.025_first"], f3, "0.025 at 0"),
